@@ -1,0 +1,1 @@
+"""Singer tap for Lucca, the French HR suite."""

@@ -1,0 +1,66 @@
+"""Fixtures: a generated tenant served by the Lucca emulator, and a way to run the tap."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import json
+import typing as t
+
+import pytest
+
+from tap_lucca.tap import TapLucca
+from tests.emulator import LuccaEmulator, Tenant
+
+API_KEY = "test-key-0f9c2b7e5d"
+
+
+@dataclasses.dataclass
+class Sync:
+    """What one run of the tap wrote: its records per stream and its last state."""
+
+    records: dict[str, list[dict]]
+    state: dict
+    messages: list[dict]
+
+    def ids(self, stream: str) -> list[int]:
+        return [record["id"] for record in self.records.get(stream, [])]
+
+
+def run_tap(config: dict, state: dict | None = None, streams: t.Iterable[str] = ()) -> Sync:
+    """Run a full sync in-process, as `tap-lucca --config ... --state ...` would."""
+    tap = TapLucca(config=config, state=state, validate_config=True)
+    if streams:
+        for stream in tap.streams.values():
+            stream.selected = stream.name in set(streams)
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    with contextlib.redirect_stdout(stdout):
+        tap.sync_all()
+    stdout.seek(0)
+    messages = [json.loads(line) for line in stdout.read().splitlines() if line]
+    records: dict[str, list[dict]] = {}
+    last_state: dict = {}
+    for message in messages:
+        if message["type"] == "RECORD":
+            records.setdefault(message["stream"], []).append(message["record"])
+        elif message["type"] == "STATE":
+            last_state = message["value"]
+    return Sync(records, last_state, messages)
+
+
+@pytest.fixture(scope="session")
+def tenant() -> Tenant:
+    """Several thousand users: more than one page of users and of contracts."""
+    return Tenant.generate(users=2600, seed=7)
+
+
+@pytest.fixture
+def emulator(tenant: Tenant) -> t.Iterator[LuccaEmulator]:
+    with LuccaEmulator(tenant, api_key=API_KEY) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def config(emulator: LuccaEmulator) -> dict:
+    return {"api_url": emulator.url, "api_key": API_KEY, "max_requests_per_minute": 100_000}

@@ -1,0 +1,79 @@
+"""Run the emulator until Ctrl-C or SIGTERM.
+
+    python -m tests.emulator --port 8765 --users 500 --seed 42 --api-key KEY --rpm 50 --activity 0
+
+Prints exactly one line, "Lucca emulator listening on http://127.0.0.1:PORT", and
+never the API key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import signal
+import threading
+from typing import TYPE_CHECKING
+
+from .server import LuccaEmulator
+from .tenant import Tenant
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+DEFAULT_API_KEY = "emulator-demo-key"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.emulator", description="Lucca HR API emulator"
+    )
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port (default 8765)")
+    parser.add_argument("--users", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("LUCCA_EMULATOR_API_KEY") or DEFAULT_API_KEY,
+        help="default: $LUCCA_EMULATOR_API_KEY, else the demo key",
+    )
+    parser.add_argument(
+        "--rpm", type=int, default=50, help="requests per minute; 0 disables the limit"
+    )
+    parser.add_argument(
+        "--activity", type=int, default=0, help="update N users at startup (modifiedAt = now)"
+    )
+    parser.add_argument(
+        "--activity-seed", type=int, default=None, help="which users --activity picks"
+    )
+    parser.add_argument("--id-casing", choices=("mixed", "docs"), default="mixed")
+    parser.add_argument(
+        "--today", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: today)"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    tenant = Tenant.generate(users=args.users, seed=args.seed, today=args.today)
+    if args.activity:
+        seed = args.seed + 1 if args.activity_seed is None else args.activity_seed
+        tenant.simulate_activity(args.activity, seed=seed)
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    emulator = LuccaEmulator(
+        tenant, api_key=args.api_key, rpm=args.rpm or None, id_casing=args.id_casing, port=args.port
+    )
+    with emulator:
+        print(f"Lucca emulator listening on {emulator.url}", flush=True)
+        while not stopping.wait(0.5):
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

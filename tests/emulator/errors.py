@@ -1,0 +1,20 @@
+"""The one exception endpoint code raises to answer with an HTTP error."""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    """An HTTP error answer; `message` goes into a short JSON body."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, object]:
+        return {"status": self.status, "message": self.message}
+
+
+def bad_request(message: str) -> ApiError:
+    return ApiError(400, message)

@@ -1,0 +1,137 @@
+"""A seeded, in-memory Lucca tenant: v3 users, v4 work contracts and v4 departments.
+
+Everything derives from one `random.Random(seed)`, so a tenant is reproducible for a
+given (users, seed, today). Records are plain dicts shaped like the real API's
+(see sandbox_sample.json); `users` keep the real mixed id casing (`departmentID`,
+`calendarId`…) and every sensitive field. Nested objects are shared between records:
+mutate only top-level values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+from typing import Any
+
+from .builder import CURRENT, FUTURE, LEGAL_ENTITY_COUNTRY, USER_ROLE, Person
+from .generate import generate, nearest_manager
+from .timefmt import truncate_to_millis, v3_timestamp, v4_timestamp
+
+
+class Tenant:
+    """A Lucca tenant's people data. Build one with `Tenant.generate(...)`."""
+
+    def __init__(self, users: int = 500, seed: int = 42, today: dt.date | None = None) -> None:
+        self.today = today or dt.date.today()
+        self.seed = seed
+        data = generate(users, seed, self.today)
+        self.users: list[dict[str, Any]] = data.users  # sorted by id
+        self.contracts: list[dict[str, Any]] = data.contracts  # sorted by id
+        self.departments: list[dict[str, Any]] = data.departments  # sorted by id
+        # Held by the server while it reads and by the mutators while they write.
+        self.lock = threading.RLock()
+        self._builder = data.builder
+        self._depts = data.depts
+        self._by_id = {u["id"]: u for u in self.users}
+        # Updates and hires draw from their own stream so they never disturb generation.
+        self._changes = random.Random(seed * 7919 + 1)
+
+    @classmethod
+    def generate(cls, users: int = 500, seed: int = 42, today: dt.date | None = None) -> Tenant:
+        """`users` people (≈75% current, 20% former, 3% future) as of `today` (default: today)."""
+        return cls(users=users, seed=seed, today=today)
+
+    # ----- queries ---------------------------------------------------------------------
+    def user(self, user_id: int) -> dict[str, Any] | None:
+        return self._by_id.get(user_id)
+
+    def former_user_ids(self) -> list[int]:
+        """Users whose dtContractEnd is before today (hidden by default in /api/v3/users)."""
+        iso = self.today.isoformat()
+        return [
+            u["id"]
+            for u in self.users
+            if u["dtContractEnd"] is not None and u["dtContractEnd"][:10] < iso
+        ]
+
+    def future_user_ids(self) -> list[int]:
+        """Users whose dtContractStart is after today (upcoming hires, listed by default)."""
+        iso = self.today.isoformat()
+        return [u["id"] for u in self.users if u["dtContractStart"][:10] > iso]
+
+    # ----- mutations -------------------------------------------------------------------
+    def update_users(self, ids: list[int], at: dt.datetime | None = None) -> None:
+        """Change each user's jobTitle and set modifiedAt = modifiedOn = `at` (default: now,
+        naive local time, milliseconds). Unknown ids raise KeyError."""
+        stamp = v3_timestamp(truncate_to_millis(at or dt.datetime.now()))
+        countries = self._builder.countries
+        with self.lock:
+            for user_id in ids:
+                user = self._by_id[user_id]
+                country = LEGAL_ENTITY_COUNTRY.get(user["legalEntityID"], "FR")
+                titles = [t for t in countries[country]["job_titles"] if t != user["jobTitle"]]
+                user["jobTitle"] = self._changes.choice(titles)
+                user["modifiedOn"] = user["modifiedAt"] = stamp
+
+    def hire(self, n: int, at: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """Add n users with ids above the current max, each with one open contract;
+        createdAt = modifiedAt = `at` (default: now). Returns the new user objects."""
+        moment = truncate_to_millis(at or dt.datetime.now())
+        builder = self._builder
+        builder.use_rng(self._changes)
+        active = [d for d in self._depts if d.active]
+        hired: list[dict[str, Any]] = []
+        with self.lock:
+            next_id = max(self._by_id, default=5)
+            next_contract = max((c["id"] for c in self.contracts), default=0)
+            for _ in range(n):
+                next_id += 1 if builder.rnd() < 0.8 else 2
+                dept = builder.pick(active)
+                conf = builder.countries[dept.country]
+                first, sex = builder.pick(conf["first_names"])
+                last = builder.pick(conf["last_names"])
+                start = moment.date() + dt.timedelta(days=builder.pick((0, 0, 7, 14, 30)))
+                person = Person(
+                    next_id,
+                    FUTURE if start > self.today else CURRENT,
+                    start,
+                    None,
+                    dept,
+                    first,
+                    last,
+                    sex,
+                )
+                person.login = builder.login(first, last)
+                person.mail = f"{person.login}@{conf['mail_domain']}"
+                person.manager = nearest_manager(dept) or next_id
+                person.role = USER_ROLE[dept.country]
+                person.created = person.modified = moment
+                builder.person_names[next_id] = f"{first} {last}"
+                user = builder.user(person)
+                contract = builder.contracts(person, 1)[0]
+                next_contract += 1 if builder.rnd() < 0.8 else 2
+                stamp = v4_timestamp(moment)
+                contract.update(
+                    id=next_contract,
+                    isApplicable=True,
+                    establishmentId=user["legalEntityID"],
+                    spcId=user["cspID"],
+                    authorId=self.users[0]["id"],
+                    lastModifierId=self.users[0]["id"],
+                    createdAt=stamp,
+                    lastModifiedAt=stamp,
+                )
+                self.users.append(user)
+                self._by_id[next_id] = user
+                self.contracts.append(contract)
+                hired.append(user)
+        return hired
+
+    def simulate_activity(self, n: int, seed: int) -> list[int]:
+        """Update n non-former users chosen by `seed`, at now. Returns their ids."""
+        former = set(self.former_user_ids())
+        candidates = [u["id"] for u in self.users if u["id"] not in former]
+        chosen = sorted(random.Random(seed).sample(candidates, min(n, len(candidates))))
+        self.update_users(chosen)
+        return chosen

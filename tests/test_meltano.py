@@ -1,0 +1,80 @@
+"""End to end: `meltano run tap-lucca target-jsonl` against the emulator."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import API_KEY
+from tests.emulator import LuccaEmulator, Tenant
+
+ROOT = Path(__file__).parents[1]
+MELTANO = Path(sys.executable).parent / "meltano"
+
+
+@pytest.fixture
+def project_env(tmp_path):
+    tenant = Tenant.generate(users=1200, seed=5)
+    with LuccaEmulator(tenant, api_key=API_KEY) as emulator:
+        yield (
+            tenant,
+            tmp_path,
+            {
+                **os.environ,
+                "TAP_LUCCA_API_URL": emulator.url,
+                "TAP_LUCCA_API_KEY": API_KEY,
+                "TAP_LUCCA_MAX_REQUESTS_PER_MINUTE": "100000",
+                "TARGET_JSONL_DESTINATION_PATH": str(tmp_path / "output"),
+                "MELTANO_STATE_BACKEND_URI": f"file://{tmp_path}/state",
+            },
+        )
+
+
+def meltano_run(env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [MELTANO, "--environment=demo", "run", "tap-lucca", "target-jsonl"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def line_counts(folder: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for path in folder.glob("*.jsonl"):
+        stream = path.name.split("-")[0]
+        counts[stream] = counts.get(stream, 0) + len(path.read_text().splitlines())
+    return counts
+
+
+def test_meltano_run_writes_every_record_of_the_tenant(project_env):
+    tenant, tmp_path, env = project_env
+
+    result = meltano_run(env)
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert line_counts(tmp_path / "output") == {
+        "users": len(tenant.users),
+        "contracts": len(tenant.contracts),
+        "departments": len(tenant.departments),
+    }
+    assert API_KEY not in result.stdout + result.stderr
+
+
+def test_second_meltano_run_reads_only_the_changed_users(project_env):
+    tenant, tmp_path, env = project_env
+    assert meltano_run(env).returncode == 0
+    tenant.update_users([user["id"] for user in tenant.users[:7]])
+    env["TARGET_JSONL_DESTINATION_PATH"] = str(tmp_path / "second")
+
+    result = meltano_run(env)
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert line_counts(tmp_path / "second")["users"] < 20
