@@ -7,6 +7,9 @@ import ipaddress
 import itertools
 import time
 import typing as t
+from abc import abstractmethod
+from dataclasses import dataclass
+from functools import cached_property
 from http import HTTPStatus
 from importlib import resources
 from urllib.parse import urlsplit
@@ -15,12 +18,17 @@ import msgspec
 from singer_sdk import RESTStream
 from singer_sdk.authenticators import APIKeyAuthenticator
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
+from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.pagination import BaseAPIPaginator
 from singer_sdk.schema.source import SchemaDirectory
+
+from tap_lucca.drift import TypeGuard
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator
 
     import requests
+    from singer_sdk.helpers.types import Context
 
     from tap_lucca.throttle import RateLimiter
 
@@ -72,10 +80,86 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Page:
+    """Where the next page starts, and how many records to ask for."""
+
+    start: int | None
+    size: int
+
+
+class PageSize:
+    """The page size to ask for. Lucca aborts requests that take over 5 s with a 408
+    and asks for a lighter one: the size halves on each 408, down to a floor, and
+    doubles back after a few pages in a row come through."""
+
+    pages_before_growing = 3
+
+    def __init__(self, largest: int, smallest: int = 50) -> None:
+        self.largest = largest
+        self.smallest = min(smallest, largest)
+        self.current = largest
+        self._good_pages = 0
+
+    def shrink(self) -> bool:
+        """Halve the size; False if it is already at the floor."""
+        self._good_pages = 0
+        if self.current <= self.smallest:
+            return False
+        self.current = max(self.current // 2, self.smallest)
+        return True
+
+    def grow(self) -> None:
+        """Count a page that came through; enough in a row double the size."""
+        self._good_pages += 1
+        if self._good_pages >= self.pages_before_growing:
+            self._good_pages = 0
+            self.current = min(self.current * 2, self.largest)
+
+
+class LuccaPaginator(BaseAPIPaginator[Page]):
+    """Reads page after page; after a 408, asks for the same page, lighter."""
+
+    def __init__(self, page_size: PageSize, start: int | None) -> None:
+        super().__init__(Page(start, page_size.current))
+        self.page_size = page_size
+
+    def continue_if_empty(self, response: requests.Response) -> bool:
+        return response.status_code == HTTPStatus.REQUEST_TIMEOUT
+
+    def has_more(self, response: requests.Response) -> bool:
+        if response.status_code == HTTPStatus.REQUEST_TIMEOUT:
+            return True
+        return self.more_after(response)
+
+    def get_next(self, response: requests.Response) -> Page:
+        if response.status_code == HTTPStatus.REQUEST_TIMEOUT:
+            return Page(self.current_value.start, self.page_size.current)
+        self.page_size.grow()
+        return self.page_after(response)
+
+    @abstractmethod
+    def more_after(self, response: requests.Response) -> bool:
+        """Whether records remain after this page."""
+
+    @abstractmethod
+    def page_after(self, response: requests.Response) -> Page:
+        """The page that follows this one."""
+
+
+class ForbiddenError(FatalAPIError):
+    """The API key's role may not read a resource (403)."""
+
+
 class LuccaStream(RESTStream):
     """A stream of one Lucca tenant, for every API generation."""
 
     extra_retry_statuses: t.ClassVar[tuple[int, ...]] = _RETRIED_STATUSES
+
+    # Records are decoded JSON, so nested values already have JSON types: the SDK's
+    # recursive conformance (most of the tap's CPU time) would change nothing below
+    # the top level, where it still drops unknown keys with a warning.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
 
     @property
     def url_base(self) -> str:
@@ -93,9 +177,9 @@ class LuccaStream(RESTStream):
     def rate_limiter(self) -> RateLimiter:
         return self._tap.rate_limiter  # type: ignore[attr-defined]
 
-    @property
-    def page_size(self) -> int:
-        return self.config["page_size"]
+    @cached_property
+    def page_size(self) -> PageSize:
+        return PageSize(self.config["page_size"])
 
     def request_decorator(self, func: Callable) -> Callable:
         """Pace every attempt, retries included, through the tenant's rate limiter."""
@@ -118,20 +202,65 @@ class LuccaStream(RESTStream):
     def backoff_max_tries(self) -> int:
         return 8
 
+    @property
+    def timeout(self) -> int:
+        # Lucca itself gives up on a request after 5 s (408); a silent minute
+        # means the connection is gone.
+        return 60
+
+    @cached_property
+    def type_guard(self) -> TypeGuard:
+        return TypeGuard(self.name, self.schema, self.logger)
+
+    def post_process(self, row: dict, context: Context | None = None) -> dict:  # noqa: ARG002
+        return self.type_guard.check(row)
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+        try:
+            yield from super().get_records(context)
+        except ForbiddenError as error:
+            if not self.config.get("skip_forbidden_streams"):
+                raise
+            self.logger.warning("%s Skipping it, as skip_forbidden_streams asks.", error)
+
     def validate_response(self, response: requests.Response) -> None:
         status = response.status_code
+        if status == HTTPStatus.REQUEST_TIMEOUT and self.page_size.shrink():
+            self.logger.warning(
+                "Lucca timed out (408) on a page of %s; asking for %d records at a time",
+                self.name,
+                self.page_size.current,
+            )
+            return  # the paginator asks for the same page again, lighter
         if status == HTTPStatus.TOO_MANY_REQUESTS:
             self.rate_limiter.hold(retry_after_seconds(response))
         if status in self.extra_retry_statuses or status >= 500:
             raise RetriableAPIError(self.response_error_message(response), response)
+        if status == HTTPStatus.FORBIDDEN:
+            raise ForbiddenError(self.response_error_message(response))
         if status >= 400:
             raise FatalAPIError(self.response_error_message(response))
+        if "json" not in response.headers.get("Content-Type", ""):
+            msg = (
+                f"{self.url_base} did not answer like a Lucca tenant on stream '{self.name}' "
+                f"(a {response.headers.get('Content-Type') or 'untyped'} page): check api_url."
+            )
+            raise FatalAPIError(msg)
         try:
             payload(response)
         except msgspec.DecodeError as error:
-            # A body cut short by a dropped connection is worth another try.
-            msg = f"Lucca sent a body that is not valid JSON for {self.name}: {error}"
+            # A JSON body cut short by a dropped connection is worth another try.
+            msg = f"Lucca sent a JSON body that does not parse on stream '{self.name}': {error}"
             raise RetriableAPIError(msg, response) from error
+
+    def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
+        if response.status_code == HTTPStatus.REQUEST_TIMEOUT:
+            return []  # nothing came: the paginator asks for the page again, lighter
+        return self.records_in(payload(response))
+
+    @abstractmethod
+    def records_in(self, body: t.Any) -> t.Iterable[dict]:
+        """The records in a decoded response body."""
 
     def response_error_message(self, response: requests.Response) -> str:
         """A message a person can act on. Bodies and headers are left out: Lucca

@@ -12,9 +12,10 @@ from tap_lucca.v3 import V3Stream, lucca_timestamp, tenant_clock
 from tap_lucca.v4 import V4Stream
 
 if t.TYPE_CHECKING:
-    import requests
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
+
+    from tap_lucca.client import Page
 
 #: Banking, insurance, personal contact and remuneration data (in applicationData).
 SENSITIVE_USER_FIELDS = frozenset(
@@ -56,7 +57,7 @@ class UsersStream(V3Stream):
     def get_url_params(
         self,
         context: Context | None,
-        next_page_token: int | None,
+        next_page_token: Page,
     ) -> dict[str, t.Any]:
         # Without formerEmployees, Lucca leaves out everyone who has left.
         params = {**super().get_url_params(context, next_page_token), "formerEmployees": "true"}
@@ -69,13 +70,13 @@ class UsersStream(V3Stream):
         # time; the tenant's own clock is read from the first page instead.
         return None
 
-    def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
+    def records_in(self, body: dict) -> t.Iterable[dict]:
         # Cap the bookmark at the tenant's clock when the sync began: a user who
         # changes behind the pages already read is then picked up next time.
         state = self.get_context_state(self.context)
-        if "replication_key_signpost" not in state and (clock := tenant_clock(response)):
+        if "replication_key_signpost" not in state and (clock := tenant_clock(body)):
             self.state_manager.write_replication_key_signpost(clock, context=self.context)
-        yield from super().parse_response(response)
+        return super().records_in(body)
 
 
 class ContractsStream(V4Stream):

@@ -7,6 +7,7 @@ from functools import cached_property
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.exceptions import FatalAPIError
 
 from tap_lucca import streams
 from tap_lucca.throttle import RateLimiter
@@ -68,12 +69,31 @@ class TapLucca(Tap):
                 "address, cards, personalAccount, applicationData)."
             ),
         ),
+        th.Property(
+            "skip_forbidden_streams",
+            th.BooleanType,
+            default=False,
+            title="Skip forbidden streams",
+            description=(
+                "When the API key's role may not read a stream (403), skip that stream "
+                "with a warning instead of failing the run."
+            ),
+        ),
     ).to_dict()
 
     @cached_property
     def rate_limiter(self) -> RateLimiter:
         """One budget per tenant, shared by every stream."""
         return RateLimiter(self.config["max_requests_per_minute"])
+
+    def sync_all(self) -> None:
+        """Sync every selected stream; an error that no retry can mend ends the run
+        with one line that says what to check, not a traceback."""
+        try:
+            super().sync_all()
+        except FatalAPIError as error:
+            self.logger.error("%s", error)
+            raise SystemExit(1) from None
 
     def discover_streams(self) -> list[Stream]:
         return [

@@ -6,9 +6,7 @@ import re
 import typing as t
 from functools import cached_property
 
-from singer_sdk.pagination import BaseAPIPaginator
-
-from tap_lucca.client import LuccaStream, payload
+from tap_lucca.client import LuccaPaginator, LuccaStream, Page, PageSize, payload
 
 if t.TYPE_CHECKING:
     import requests
@@ -22,9 +20,9 @@ def items(response: requests.Response) -> list[dict]:
     return payload(response)["data"]["items"]
 
 
-def tenant_clock(response: requests.Response) -> str | None:
-    """When the tenant generated the response, in its own naive local time."""
-    return payload(response).get("header", {}).get("generated")
+def tenant_clock(body: dict) -> str | None:
+    """When the tenant generated a response, in its own naive local time."""
+    return body.get("header", {}).get("generated")
 
 
 def lucca_timestamp(value: str) -> str:
@@ -48,19 +46,18 @@ def fields_parameter(properties: dict[str, dict]) -> str:
     return ",".join(selections)
 
 
-class KeysetPaginator(BaseAPIPaginator[int | None]):
+class KeysetPaginator(LuccaPaginator):
     """Pages by `id` rather than by offset, so that records hired or removed
     while the sync runs cannot shift a page boundary and skip or repeat a record."""
 
-    def __init__(self, page_size: int) -> None:
-        super().__init__(None)
-        self.page_size = page_size
+    def __init__(self, page_size: PageSize) -> None:
+        super().__init__(page_size, start=None)
 
-    def has_more(self, response: requests.Response) -> bool:
-        return len(items(response)) >= self.page_size
+    def more_after(self, response: requests.Response) -> bool:
+        return len(items(response)) >= self.current_value.size
 
-    def get_next(self, response: requests.Response) -> int | None:
-        return items(response)[-1]["id"]
+    def page_after(self, response: requests.Response) -> Page:
+        return Page(items(response)[-1]["id"], self.page_size.current)
 
 
 class V3Stream(LuccaStream):
@@ -93,19 +90,19 @@ class V3Stream(LuccaStream):
     def get_url_params(
         self,
         context: Context | None,  # noqa: ARG002
-        next_page_token: int | None,
+        next_page_token: Page,
     ) -> dict[str, t.Any]:
         params = {
             "fields": self.fields,
             "orderBy": "id,asc",
-            "paging": f"0,{self.page_size}",
+            "paging": f"0,{next_page_token.size}",
         }
-        if next_page_token is not None:
-            params["id"] = f"greaterthan,{next_page_token}"
+        if next_page_token.start is not None:
+            params["id"] = f"greaterthan,{next_page_token.start}"
         return params
 
-    def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        for record in items(response):
+    def records_in(self, body: dict) -> t.Iterable[dict]:
+        for record in body["data"]["items"]:
             for key in record.keys() - self._known_keys:
                 self._learn_spelling(key)
             for sent, ours in self._renames.items():

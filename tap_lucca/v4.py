@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import typing as t
 
-from singer_sdk.pagination import PageNumberPaginator
-
-from tap_lucca.client import LuccaStream, payload
+from tap_lucca.client import LuccaPaginator, LuccaStream, Page, PageSize, payload
 
 if t.TYPE_CHECKING:
     import requests
@@ -19,20 +17,32 @@ def items(response: requests.Response) -> list[dict]:
     return payload(response)["items"]
 
 
-class PagePaginator(PageNumberPaginator):
-    """1-based `page` of `limit` records. Stops on a short page, or as soon as
-    `count` says nothing is left, which spares the empty page at the end."""
+def aligned(start: int, size: int) -> int:
+    """The largest page size up to `size` whose pages have a boundary at `start`."""
+    return next(d for d in range(size, 0, -1) if start % d == 0)
 
-    def __init__(self, page_size: int) -> None:
-        super().__init__(1)
-        self.page_size = page_size
 
-    def has_more(self, response: requests.Response) -> bool:
+class PagePaginator(LuccaPaginator):
+    """1-based `page` of `limit` records; a page's start is the number of records
+    read before it. Stops on a short page, or as soon as `count` says nothing is
+    left, which spares the empty page at the end."""
+
+    def __init__(self, page_size: PageSize) -> None:
+        super().__init__(page_size, start=0)
+
+    def get_next(self, response: requests.Response) -> Page:
+        page = super().get_next(response)
+        return Page(page.start, aligned(page.start, page.size))
+
+    def more_after(self, response: requests.Response) -> bool:
         body = payload(response)
-        if len(body["items"]) < self.page_size:
+        if len(body["items"]) < self.current_value.size:
             return False
         count = body.get("count")
-        return count is None or self.current_value * self.page_size < count
+        return count is None or self.current_value.start + len(body["items"]) < count
+
+    def page_after(self, response: requests.Response) -> Page:
+        return Page(self.current_value.start + len(items(response)), self.page_size.current)
 
 
 class V4Stream(LuccaStream):
@@ -49,14 +59,10 @@ class V4Stream(LuccaStream):
     def get_url_params(
         self,
         context: Context | None,  # noqa: ARG002
-        next_page_token: int | None,
+        next_page_token: Page,
     ) -> dict[str, t.Any]:
-        return {
-            **self.filters,
-            "fields.root": "count",
-            "limit": self.page_size,
-            "page": next_page_token,
-        }
+        start, size = next_page_token.start, next_page_token.size
+        return {**self.filters, "fields.root": "count", "limit": size, "page": start // size + 1}
 
-    def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        yield from items(response)
+    def records_in(self, body: dict) -> list[dict]:
+        return body["items"]

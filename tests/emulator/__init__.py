@@ -3,10 +3,18 @@
 tenant = Tenant.generate(users=3000, seed=7)
 with LuccaEmulator(tenant, api_key="k", rpm=50) as emu:
     ...  # point the tap at emu.url; inspect emu.requests
+
+Faults, each reproducible from a seed and settable at run time:
+emu.faults = Faults(seed=3, server_errors=0.05, drops=0.05, truncations=0.05)
+emu.heavy_page_limit = 250  # 408 for bigger pages
+emu.churn = Churn(seed=5, hires=3, updates=3, leavers=3)  # after each users page
+emu.forbidden_paths.add("/directory/api/4.0/work-contracts")  # 403
 """
 
+from .churn import Churn
+from .faults import Faults
 from .records import RequestRecord
 from .server import LuccaEmulator
 from .tenant import Tenant
 
-__all__ = ["LuccaEmulator", "RequestRecord", "Tenant"]
+__all__ = ["Churn", "Faults", "LuccaEmulator", "RequestRecord", "Tenant"]

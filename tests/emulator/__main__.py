@@ -1,6 +1,7 @@
 """Run the emulator until Ctrl-C or SIGTERM.
 
     python -m tests.emulator --port 8765 --users 500 --seed 42 --api-key KEY --rpm 50 --activity 0
+    python -m tests.emulator --fault-rate 0.1 --fault-seed 3 --heavy-page-limit 250
 
 Prints exactly one line, "Lucca emulator listening on http://127.0.0.1:PORT", and
 never the API key.
@@ -15,6 +16,7 @@ import signal
 import threading
 from typing import TYPE_CHECKING
 
+from .faults import Faults
 from .server import LuccaEmulator
 from .tenant import Tenant
 
@@ -49,7 +51,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--today", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: today)"
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        help="share of requests meeting a fault, split evenly between 5xx, drops and "
+        "truncated bodies (default 0)",
+    )
+    parser.add_argument("--fault-seed", type=int, default=None, help="default: --seed")
+    parser.add_argument(
+        "--heavy-page-limit", type=int, default=None, help="answer 408 to bigger list pages"
+    )
+    args = parser.parse_args(argv)
+    if not 0.0 <= args.fault_rate <= 1.0:
+        parser.error("--fault-rate must be between 0 and 1")
+    return args
+
+
+def faults_of(args: argparse.Namespace) -> Faults:
+    share = args.fault_rate / 3
+    seed = args.seed if args.fault_seed is None else args.fault_seed
+    return Faults(seed=seed, server_errors=share, drops=share, truncations=share)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     emulator = LuccaEmulator(
-        tenant, api_key=args.api_key, rpm=args.rpm or None, id_casing=args.id_casing, port=args.port
+        tenant,
+        api_key=args.api_key,
+        rpm=args.rpm or None,
+        id_casing=args.id_casing,
+        port=args.port,
+        faults=faults_of(args),
+        heavy_page_limit=args.heavy_page_limit,
     )
     with emulator:
         print(f"Lucca emulator listening on {emulator.url}", flush=True)

@@ -31,11 +31,8 @@ CURRENT, LEAVING, FORMER, FUTURE = "current", "leaving", "former", "future"
 TYPE_PERMANENT, TYPE_FIXED_TERM, TYPE_INTERNSHIP, TYPE_APPRENTICESHIP = 1, 2, 3, 4
 TERMINATION_END_OF_TERM = 4
 TERMINATION_REASONS = (1, 2, 3, 5, 6, 7, 9)
-LAST_CONTRACT_TYPES = (TYPE_PERMANENT,) * 7 + (
-    TYPE_FIXED_TERM,
-    TYPE_FIXED_TERM,
-    TYPE_APPRENTICESHIP,
-)
+# A person's last contract is mostly permanent; earlier ones are the fixed-term kinds.
+LAST_CONTRACT_TYPES = (*[TYPE_PERMANENT] * 7, TYPE_FIXED_TERM, TYPE_FIXED_TERM, TYPE_APPRENTICESHIP)
 EARLIER_CONTRACT_TYPES = (TYPE_FIXED_TERM, TYPE_FIXED_TERM, TYPE_INTERNSHIP, TYPE_APPRENTICESHIP)
 
 # Per-country probabilities of optional and sensitive data, loosely from the recording.
@@ -126,7 +123,7 @@ class Person:
 
 @cache
 def ascii_fold(text: str) -> str:
-    """ "Françoise" -> "Francoise", keeping letters and digits only (for logins and mails)."""
+    """Drop accents and punctuation for logins and mails: Françoise -> Francoise."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "".join(ch for ch in folded if ch.isalnum())
 
@@ -231,7 +228,7 @@ class RecordBuilder:
 
     # ----- per-user values -------------------------------------------------------------
     def login(self, first: str, last: str) -> str:
-        """ "mbragoulet"; later homonyms get "mbragoulet1", "mbragoulet2"… like the recording."""
+        """Initial + last name ("mbragoulet"); homonyms get "mbragoulet1"… as recorded."""
         base = (ascii_fold(first)[:1] + ascii_fold(last)).lower() or "user"
         count = self._logins.get(base, 0)
         self._logins[base] = count + 1

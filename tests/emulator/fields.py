@@ -62,7 +62,7 @@ def _parse_list(text: str, pos: int, into: Tree, *, nested: bool) -> int:
             continue
         if text[pos] == "]":
             return pos  # the caller checks it expected one
-        # A '[' right after a bracketed group: "a[b][c]"
+        # Anything but ',' or ']' after a bracketed group: "a[b]c", "a[b][c]"
         raise bad_request(f"Invalid fields near position {pos}")
 
 

@@ -11,8 +11,10 @@ class RequestRecord:
     method: str
     path: str  # without the query string
     params: dict[str, list[str]]  # urllib.parse.parse_qs(query, keep_blank_values=True)
-    status: int
+    status: int  # 0 when the connection was dropped without an answer
     at: float  # time.monotonic() when the request arrived
+    early: bool = False  # arrived before a Retry-After said it could
+    fault: str | None = None  # faults.SERVER_ERROR, DROP, TRUNCATED, TIMEOUT_408, FORBIDDEN
 
 
 class RequestLog:

@@ -1,9 +1,11 @@
 """The HTTP side: a threaded server on 127.0.0.1 that answers like a Lucca tenant.
 
 Order of checks for every request: API key (401), rate limit (429 + Retry-After),
-injected failures (`fail_next`), then routing (404 for unknown paths). Every request,
-whatever its answer, is recorded in `requests` before the answer is sent, so a test
-can read it as soon as its HTTP call returns.
+injected failures (`fail_next`), forbidden paths (403), heavy pages (408), seeded
+random faults (5xx, dropped connection), then routing (404 for unknown paths); a 200
+may still be truncated. Every request, whatever its answer, is recorded in `requests`
+before the answer is sent, so a test can read it as soon as its HTTP call returns.
+After a users list page is built and before it is sent, `churn` may change the tenant.
 """
 
 from __future__ import annotations
@@ -18,18 +20,33 @@ import threading
 import time
 import traceback
 from collections import deque
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qs, parse_qsl, urlsplit
 
 from . import sample
+from .churn import Churn, ChurnRunner
 from .errors import ApiError
-from .ratelimit import SlidingWindowLimiter
+from .faults import (
+    DROP,
+    FORBIDDEN,
+    SERVER_ERROR,
+    TIMEOUT_408,
+    TRUNCATED,
+    FaultDraw,
+    FaultPicker,
+    Faults,
+    html_error,
+)
+from .heavy import v3_page_size, v4_page_size
+from .ratelimit import WINDOW_SECONDS, RetryAfterWatch, SlidingWindowLimiter
 from .records import RequestLog, RequestRecord
 from .v3_users import UserCatalog, get_user, list_users
 from .v4 import list_departments, list_work_contracts
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from types import TracebackType
 
     from .tenant import Tenant
@@ -42,13 +59,32 @@ DEPARTMENTS_PATH = "/organization/structure/api/departments"
 KNOWN_PATHS = (USERS_PATH, CONTRACTS_PATH, DEPARTMENTS_PATH)
 PRINCIPAL = "Emulator key"  # the key's label, as in the recorded headers; never the key
 PROCESS_ID = 1234
+JSON_TYPE = "application/json; charset=utf-8"
+
+
+@dataclass
+class _Reply:
+    """What to send back. `content_length` differs from len(payload) only when a
+    truncated body announces its full length; `close` hangs up after sending."""
+
+    status: int
+    payload: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = JSON_TYPE
+    content_length: int | None = None
+    close: bool = False
+    fault: str | None = None
 
 
 class LuccaEmulator:
     """Serve `tenant` like a Lucca tenant. Use as a context manager or start()/stop().
 
     `rpm`: requests allowed per sliding minute (None or 0: unlimited), settable at run
-    time. `id_casing`: "mixed" (real: departmentID…) or "docs" (departmentId…).
+    time; `window_seconds` shortens that "minute" for fast tests. `id_casing`: "mixed"
+    (real: departmentID…) or "docs" (departmentId…).
+    Faults, all settable at run time: `faults` (seeded 5xx, drops, truncations),
+    `heavy_page_limit` (408 for list pages asking for more records; None: off),
+    `churn` (tenant changes after each users page; None: off), `forbidden_paths` (403).
     """
 
     def __init__(
@@ -58,6 +94,12 @@ class LuccaEmulator:
         rpm: int | None = None,
         id_casing: str = "mixed",
         port: int = 0,
+        *,
+        faults: Faults | None = None,
+        heavy_page_limit: int | None = None,
+        churn: Churn | None = None,
+        forbidden_paths: Iterable[str] = (),
+        window_seconds: float = WINDOW_SECONDS,
     ) -> None:
         self.tenant = tenant
         self.api_key = api_key
@@ -65,10 +107,18 @@ class LuccaEmulator:
         self.id_casing = id_casing
         samples = [sample.template_user(), *tenant.users[:500]]
         self._catalog = UserCatalog(sample.user_keys(), samples, id_casing)
-        self._limiter = SlidingWindowLimiter(rpm)
+        self._limiter = SlidingWindowLimiter(rpm, window_seconds)
         self._log = RequestLog()
         self._failures: deque[tuple[int, int | None]] = deque()
         self._failures_lock = threading.Lock()
+        self._picker = FaultPicker(faults or Faults())
+        self._retry_watch = RetryAfterWatch()
+        self._churner: ChurnRunner | None = None
+        self.churn = churn
+        self.churn_log: list[dict[str, list[int]]] = []
+        self.heavy_page_limit = heavy_page_limit
+        # Matched exactly, with or without a trailing slash.
+        self.forbidden_paths: set[str] = set(forbidden_paths)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -131,8 +181,32 @@ class LuccaEmulator:
         self._limiter.rpm = value
 
     def reset_rate_limit(self) -> None:
-        """Forget the requests counted so far (a fresh minute)."""
+        """Forget the requests counted so far (a fresh minute) and any pending
+        Retry-After (early_requests keeps its count)."""
         self._limiter.reset()
+        self._retry_watch.forget()
+
+    @property
+    def early_requests(self) -> int:
+        """Requests that arrived before the instant the latest 429's Retry-After named."""
+        return self._retry_watch.early
+
+    @property
+    def faults(self) -> Faults:
+        return self._picker.faults
+
+    @faults.setter
+    def faults(self, value: Faults | None) -> None:
+        # A fresh picker: setting the same Faults again replays the same sequence.
+        self._picker = FaultPicker(value or Faults())
+
+    @property
+    def churn(self) -> Churn | None:
+        return None if self._churner is None else self._churner.churn
+
+    @churn.setter
+    def churn(self, value: Churn | None) -> None:
+        self._churner = None if value is None else ChurnRunner(value)
 
     def fail_next(self, status: int = 500, count: int = 1, retry_after: int | None = None) -> None:
         """Answer the next `count` authorised requests with `status` (e.g. 500, 503, 408),
@@ -148,46 +222,121 @@ class LuccaEmulator:
         length = int(handler.headers.get("Content-Length") or 0)
         if length:
             handler.rfile.read(length)  # keep the keep-alive stream in step
+        early = self._retry_watch.arrive(arrived)  # before this request's own 429, if any
+        reply = self._reply(handler, method, split, params, arrived)
+        if reply.status == 429 and "Retry-After" in reply.headers:
+            self._retry_watch.told(arrived, int(reply.headers["Retry-After"]))
+        self._log.append(
+            RequestRecord(
+                method, split.path, params, reply.status, arrived, early=early, fault=reply.fault
+            )
+        )
+        if reply.fault == DROP:
+            self._drop(handler)
+            return
+        churner = self._churner
+        if churner is not None and reply.status == 200 and split.path.rstrip("/") == USERS_PATH:
+            # The page is already serialised: the changes show from the next request on.
+            self.churn_log.append(churner.step(self.tenant))
+        handler.send_response(reply.status)
+        handler.send_header("Content-Type", reply.content_type)
+        length = len(reply.payload) if reply.content_length is None else reply.content_length
+        handler.send_header("Content-Length", str(length))
+        for name, value in reply.headers.items():
+            handler.send_header(name, value)
+        if reply.close:  # no "Connection: close": the cut comes as a surprise
+            handler.close_connection = True
+        handler.end_headers()
+        with contextlib.suppress(ConnectionError):  # the client may give up first
+            handler.wfile.write(reply.payload)
+
+    def _reply(
+        self,
+        handler: _Handler,
+        method: str,
+        split: SplitResult,
+        params: dict[str, list[str]],
+        arrived: float,
+    ) -> _Reply:
+        path, query = split.path, split.query
+        draw: FaultDraw | None = None
         try:
-            status, body = self._answer(method, split.path, params, split.query, handler)
+            draw = self._gate(handler, method, path, params, arrived)
+            if draw is not None and draw.kind == SERVER_ERROR:
+                page = html_error(draw.status)
+                return _Reply(draw.status, page, content_type="text/html", fault=SERVER_ERROR)
+            if draw is not None and draw.kind == DROP:
+                return _Reply(0, fault=DROP)
+            status, body = self._answer(method, path, params, query)
             headers: dict[str, str] = {}
+            fault = None
         except ApiError as error:
-            status, body, headers = error.status, error.body(), error.headers
+            status, body, headers, fault = error.status, error.body(), error.headers, error.fault
         except Exception:  # a bug in the emulator: say so loudly, answer 500
             traceback.print_exc(file=sys.stderr)
             status, body, headers = 500, {"status": 500, "message": "emulator error"}, {}
-        self._log.append(RequestRecord(method, split.path, params, status, arrived))
+            fault = None
         payload = (
             b""
             if body is None
             else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         )
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json; charset=utf-8")
-        handler.send_header("Content-Length", str(len(payload)))
-        for name, value in headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(payload)
+        if draw is not None and draw.kind == TRUNCATED and status == 200 and len(payload) > 1:
+            cut = draw.truncate(payload)
+            if draw.full_length:  # announce everything, send part, hang up
+                return _Reply(200, cut, content_length=len(payload), close=True, fault=TRUNCATED)
+            return _Reply(200, cut, fault=TRUNCATED)  # a complete response of invalid JSON
+        return _Reply(status, payload, headers, fault=fault)
 
-    def _gate(self, handler: _Handler) -> None:
-        """Key, rate limit and injected failures, in that order (raises ApiError)."""
+    @staticmethod
+    def _drop(handler: _Handler) -> None:
+        """Hang up without a word; the handler then ends quietly (no traceback)."""
+        handler.close_connection = True
+        with contextlib.suppress(OSError):
+            handler.connection.shutdown(socket.SHUT_RDWR)
+
+    def _gate(
+        self,
+        handler: _Handler,
+        method: str,
+        path: str,
+        params: dict[str, list[str]],
+        arrived: float,
+    ) -> FaultDraw | None:
+        """Key, rate limit, injected failures, 403, 408, in that order (raises ApiError);
+        returns the random fault drawn for this request, if faults are on."""
         if handler.headers.get("Authorization") != f"lucca application={self.api_key}":
             raise ApiError(401, "Unauthorized")
-        retry_after = self._limiter.acquire()
+        retry_after = self._limiter.acquire(arrived)
         if retry_after is not None:
             raise ApiError(429, "Too Many Requests", {"Retry-After": str(retry_after)})
+        # Drawn for every request past this point, so the sequence stays aligned.
+        draw = self._picker.draw()
         with self._failures_lock:
             failure = self._failures.popleft() if self._failures else None
         if failure is not None:
             status, retry = failure
             headers = {} if retry is None else {"Retry-After": str(retry)}
             raise ApiError(status, "injected failure", headers)
+        route = path.rstrip("/") or "/"
+        forbidden = self.forbidden_paths
+        if route in forbidden or f"{route}/" in forbidden:
+            raise ApiError(403, "The API key's role may not read this resource", fault=FORBIDDEN)
+        limit = self.heavy_page_limit
+        if limit is not None and method == "GET":
+            size = None
+            if route == USERS_PATH:
+                size = v3_page_size(params)
+            elif route in (CONTRACTS_PATH, DEPARTMENTS_PATH):
+                size = v4_page_size(params)
+            if size is not None and size > limit:
+                # Lucca aborts requests running over 5 s and asks for a lighter one.
+                raise ApiError(408, "Request Timeout: ask for a smaller page", fault=TIMEOUT_408)
+        return draw
 
     def _answer(
-        self, method: str, path: str, params: dict[str, list[str]], query: str, handler: _Handler
+        self, method: str, path: str, params: dict[str, list[str]], query: str
     ) -> tuple[int, Any]:
-        self._gate(handler)
         route = path.rstrip("/") or "/"
         user_match = USER_PATH.fullmatch(path)
         if route not in KNOWN_PATHS and user_match is None:
@@ -219,6 +368,9 @@ class LuccaEmulator:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like the real API behind its proxy
+    # Headers and body go out in two writes: without TCP_NODELAY, Nagle plus the
+    # client's delayed ACK stall every keep-alive response by ~40 ms.
+    disable_nagle_algorithm = True
     server: _Server
 
     def setup(self) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .builder import CURRENT, FUTURE, LEGAL_ENTITY_COUNTRY, USER_ROLE, Person
 from .generate import generate, nearest_manager
-from .timefmt import truncate_to_millis, v3_timestamp, v4_timestamp
+from .timefmt import truncate_to_millis, v3_date, v3_timestamp, v4_date, v4_timestamp
 
 
 class Tenant:
@@ -46,19 +46,15 @@ class Tenant:
     def user(self, user_id: int) -> dict[str, Any] | None:
         return self._by_id.get(user_id)
 
-    def former_user_ids(self) -> list[int]:
+    def former_user_ids(self) -> set[int]:
         """Users whose dtContractEnd is before today (hidden by default in /api/v3/users)."""
         iso = self.today.isoformat()
-        return [
-            u["id"]
-            for u in self.users
-            if u["dtContractEnd"] is not None and u["dtContractEnd"][:10] < iso
-        ]
+        return {u["id"] for u in self.users if (u["dtContractEnd"] or "9999")[:10] < iso}
 
-    def future_user_ids(self) -> list[int]:
+    def future_user_ids(self) -> set[int]:
         """Users whose dtContractStart is after today (upcoming hires, listed by default)."""
         iso = self.today.isoformat()
-        return [u["id"] for u in self.users if u["dtContractStart"][:10] > iso]
+        return {u["id"] for u in self.users if u["dtContractStart"][:10] > iso}
 
     # ----- mutations -------------------------------------------------------------------
     def update_users(self, ids: list[int], at: dt.datetime | None = None) -> None:
@@ -85,6 +81,7 @@ class Tenant:
         with self.lock:
             next_id = max(self._by_id, default=5)
             next_contract = max((c["id"] for c in self.contracts), default=0)
+            author = self.users[0]["id"] if self.users else None
             for _ in range(n):
                 next_id += 1 if builder.rnd() < 0.8 else 2
                 dept = builder.pick(active)
@@ -117,8 +114,8 @@ class Tenant:
                     isApplicable=True,
                     establishmentId=user["legalEntityID"],
                     spcId=user["cspID"],
-                    authorId=self.users[0]["id"],
-                    lastModifierId=self.users[0]["id"],
+                    authorId=author,
+                    lastModifierId=author,
                     createdAt=stamp,
                     lastModifiedAt=stamp,
                 )
@@ -128,9 +125,29 @@ class Tenant:
                 hired.append(user)
         return hired
 
+    def leave(
+        self, ids: list[int], on: dt.date | None = None, at: dt.datetime | None = None
+    ) -> None:
+        """End each user's employment `on` (default: yesterday, so they become former):
+        dtContractEnd, modifiedAt = modifiedOn = `at` (default: now), and their open
+        contract gets endsOn and lastModifiedAt. Unknown ids raise KeyError."""
+        day = on or self.today - dt.timedelta(days=1)
+        moment = truncate_to_millis(at or dt.datetime.now())
+        stamp = v3_timestamp(moment)
+        with self.lock:
+            for user_id in ids:
+                user = self._by_id[user_id]
+                user["dtContractEnd"] = v3_date(day)
+                user["modifiedOn"] = user["modifiedAt"] = stamp
+            leaving = set(ids)
+            for contract in self.contracts:
+                if contract["ownerId"] in leaving and contract["endsOn"] is None:
+                    contract["endsOn"] = v4_date(day)
+                    contract["lastModifiedAt"] = v4_timestamp(moment)
+
     def simulate_activity(self, n: int, seed: int) -> list[int]:
         """Update n non-former users chosen by `seed`, at now. Returns their ids."""
-        former = set(self.former_user_ids())
+        former = self.former_user_ids()
         candidates = [u["id"] for u in self.users if u["id"] not in former]
         chosen = sorted(random.Random(seed).sample(candidates, min(n, len(candidates))))
         self.update_users(chosen)

@@ -90,7 +90,6 @@ def _kind(key: str, values: list[Any]) -> str:
 @dataclass
 class UserQuery:
     plan: Plan
-    selected: bool  # fields= named at least one real field
     offset: int
     limit: int
     order: list[tuple[str, bool]]  # (stored key, descending)
@@ -107,14 +106,13 @@ def parse_query(params: dict[str, list[str]], catalog: UserCatalog, today: dt.da
         else:
             filters.extend((name, value) for value in values)
 
-    plan, selected = catalog.default_plan, False
+    plan = catalog.default_plan
     if "fields" in lowered:
         tree: dict[str, Any] = {}
         for text in lowered["fields"]:
             tree.update(parse_fields(text))
         plan = compile_plan(tree, catalog.keys, catalog.schemas, catalog.renames)
-        selected = bool(plan.columns)
-        if not selected:
+        if not plan.columns:  # only collection.count: items keep the default keys
             plan = Plan(catalog.default_plan.columns, plan.count)
 
     offset, limit = 0, DEFAULT_LIMIT
@@ -138,7 +136,7 @@ def parse_query(params: dict[str, list[str]], catalog: UserCatalog, today: dt.da
         predicates.insert(
             0, lambda u: u["dtContractEnd"] is None or u["dtContractEnd"][:10] >= iso_today
         )
-    return UserQuery(plan, selected, offset, limit, order, predicates)
+    return UserQuery(plan, offset, limit, order, predicates)
 
 
 def _paging(text: str) -> tuple[int, int]:

@@ -1,0 +1,85 @@
+"""Values whose type has drifted from the schema: reported, then made to fit."""
+
+from __future__ import annotations
+
+import typing as t
+
+if t.TYPE_CHECKING:
+    import logging
+
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "integer": (int,),
+    "number": (int, float),
+    "string": (str,),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+}
+
+
+def _accepted(schema: dict) -> tuple[type, ...]:
+    types = schema.get("type", [])
+    names = [types] if isinstance(types, str) else types
+    return tuple(python for name in names for python in _PYTHON_TYPES.get(name, ()))
+
+
+class TypeGuard:
+    """Checks each record against its stream's schema, compiled once.
+
+    One wrong value (a string where Lucca sent numbers so far) must not stop a
+    daily run, nor reach a typed warehouse column: it is logged with the stream,
+    record id and field, then converted where that loses nothing, else nulled.
+    """
+
+    def __init__(self, stream: str, schema: dict, logger: logging.Logger) -> None:
+        self.stream = stream
+        self.logger = logger
+        self.checks = self._compile(schema)
+
+    def _compile(self, schema: dict) -> dict[str, tuple[tuple[type, ...], dict | None]]:
+        checks = {}
+        for name, property_schema in schema.get("properties", {}).items():
+            accepted = _accepted(property_schema)
+            nested = self._compile(property_schema) if "properties" in property_schema else None
+            if accepted:
+                checks[name] = (accepted, nested)
+        return checks
+
+    def check(self, record: dict) -> dict:
+        self._fit(record, self.checks, record.get("id"), "")
+        return record
+
+    def _fit(self, obj: dict, checks: dict, record_id: t.Any, prefix: str) -> None:
+        for name, (accepted, nested) in checks.items():
+            value = obj.get(name)
+            if value is None:
+                continue
+            if not isinstance(value, accepted) or (bool in accepted) != isinstance(value, bool):
+                obj[name] = self._convert(value, accepted, record_id, prefix + name)
+            elif nested:
+                self._fit(value, nested, record_id, f"{prefix}{name}.")
+
+    def _convert(
+        self, value: t.Any, accepted: tuple[type, ...], record_id: t.Any, field: str
+    ) -> t.Any:
+        converted = None
+        for python in accepted:
+            if python in {int, float} and isinstance(value, str):
+                try:
+                    converted = python(value)
+                    break
+                except ValueError:
+                    continue
+            if python is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+                converted = str(value)
+                break
+        self.logger.error(
+            "Stream '%s', record id %s: field '%s' should be %s but Lucca sent %r; emitted as %r",
+            self.stream,
+            record_id,
+            field,
+            "/".join(p.__name__ for p in accepted),
+            value,
+            converted,
+        )
+        return converted
