@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -37,18 +35,13 @@ STREAM_OF_PATH = {
 
 def run_measured(command: list[str], stdout_path: Path) -> dict:
     """Run a child process; its wall time, CPU time and peak RSS."""
-    started = time.perf_counter()
+    measure = [sys.executable, str(ROOT / "benchmarks" / "rusage.py"), *command]
     with stdout_path.open("wb") as stdout:
-        process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{command[0]} failed with status {status}")
-    return {
-        "wall": wall,
-        "cpu": usage.ru_utime + usage.ru_stime,
-        "rss_mb": usage.ru_maxrss / 1024,
-    }
+        result = subprocess.run(measure, stdout=stdout, stderr=subprocess.PIPE, check=True)
+    measured = json.loads(result.stderr)
+    if measured["exit"] != 0:
+        sys.exit(f"{command[0]} failed with exit code {measured['exit']}")
+    return measured
 
 
 def count_records(singer_output: Path) -> tuple[Counter, dict | None]:
@@ -81,24 +74,27 @@ def requests_per_stream(emulator: LuccaEmulator) -> Counter:
     return Counter(STREAM_OF_PATH.get(r.path, r.path) for r in emulator.requests)
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--rpm", type=int, default=0, help="Lucca's limit; 0 = unlimited")
     parser.add_argument("--incremental", action="store_true", help="time a daily run")
     parser.add_argument("--changed", type=float, default=0.01, help="share changed (daily run)")
     parser.add_argument("--seed", type=int, default=42)
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    started = time.perf_counter()
-    tenant = Tenant.generate(users=args.users, seed=args.seed)
-    print(f"generated {args.users} users in {time.perf_counter() - started:.1f} s", flush=True)
+
+def measure(args: argparse.Namespace, tenant: Tenant) -> dict:
+    """Run the tap (and the baseline on full unlimited runs) against the emulator."""
     rpm = args.rpm or None
-    tap_rpm = args.rpm or 1_000_000
-
-    with LuccaEmulator(tenant, api_key=API_KEY, rpm=rpm) as emulator, tempfile.TemporaryDirectory() as tmp:
+    emulator = LuccaEmulator(tenant, api_key=API_KEY, rpm=rpm)
+    with emulator, tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        config = {"api_url": emulator.url, "api_key": API_KEY, "max_requests_per_minute": tap_rpm}
+        config = {
+            "api_url": emulator.url,
+            "api_key": API_KEY,
+            "max_requests_per_minute": args.rpm or 1_000_000,
+        }
         state = None
         if args.incremental:
             _, _, state = run_tap(config, workdir)
@@ -107,14 +103,22 @@ def main() -> None:
             emulator.clear_requests()
         tap, records, _ = run_tap(config, workdir, state)
         sent = requests_per_stream(emulator)
-        fields = next(r for r in emulator.requests if r.path == "/api/v3/users").params["fields"][0]
+        fields = next(r for r in emulator.requests if r.path == "/api/v3/users").params["fields"]
 
         baseline = None
         if not args.incremental and not rpm:
             command = [sys.executable, str(ROOT / "benchmarks" / "baseline.py"), emulator.url]
-            command += [API_KEY, fields, str(workdir / "baseline.jsonl")]
+            command += [API_KEY, fields[0], str(workdir / "baseline.jsonl")]
             baseline = run_measured(command, workdir / "baseline.out")
+    return {"tap": tap, "records": records, "sent": sent, "baseline": baseline}
 
+
+def row(label: str, value: str) -> None:
+    print(f"{label:<34}{value:>20}")
+
+
+def print_table(args: argparse.Namespace, tenant: Tenant, result: dict) -> None:
+    tap, records, sent, baseline = (result[k] for k in ("tap", "records", "sent", "baseline"))
     floor = {
         "users": math.ceil(len(tenant.users) / 1000),
         "contracts": math.ceil(len(tenant.contracts) / 1000),
@@ -122,29 +126,35 @@ def main() -> None:
     }
     total = sum(records.values())
     print()
-    print(f"{'N users':<28}{args.users:>12,}")
-    mode = "incremental (daily)" if args.incremental else "full"
-    print(f"{'mode':<28}{mode:>12}")
+    row("N users", f"{args.users:,}")
+    row("mode", "incremental (daily)" if args.incremental else "full")
+    row("rate limit (requests/min)", str(args.rpm or "unlimited"))
     for stream in ("users", "contracts", "departments"):
-        label = f"{stream}: records / requests / floor"
-        print(f"{label:<40}{records[stream]:>9,} / {sent[stream]:>3} / {floor[stream]:>3}")
-    print(f"{'requests (total / floor)':<28}{sum(sent.values()):>8} / {sum(floor.values())}")
-    print(f"{'wall time (s)':<28}{tap['wall']:>12.2f}")
-    if rpm:
-        paced = sum(sent.values()) * 60 / rpm
-        print(f"{'requests x 60/rpm (s)':<28}{paced:>12.2f}")
-        print(f"{'wall / (requests x 60/rpm)':<28}{tap['wall'] / paced:>12.2f}")
-    print(f"{'CPU time (s)':<28}{tap['cpu']:>12.2f}")
-    print(f"{'records/s':<28}{total / tap['wall']:>12,.0f}")
-    print(f"{'peak RSS (MB)':<28}{tap['rss_mb']:>12.1f}")
+        row(f"{stream}: records", f"{records[stream]:,}")
+        row(f"{stream}: requests / floor", f"{sent[stream]} / {floor[stream]}")
+    row("requests / floor (total)", f"{sum(sent.values())} / {sum(floor.values())}")
+    row("wall time (s)", f"{tap['wall']:.2f}")
+    if args.rpm:
+        paced = sum(sent.values()) * 60 / args.rpm
+        row("requests x 60/rpm (s)", f"{paced:.2f}")
+        row("wall / (requests x 60/rpm)", f"{tap['wall'] / paced:.2f}")
+    row("CPU time (s)", f"{tap['cpu']:.2f}")
+    row("records/s", f"{total / tap['wall']:,.0f}")
+    row("peak RSS of the tap (MB)", f"{tap['rss_mb']:.1f}")
     if baseline:
-        print(f"{'baseline wall time (s)':<28}{baseline['wall']:>12.2f}")
-        print(f"{'baseline CPU time (s)':<28}{baseline['cpu']:>12.2f}")
-        print(f"{'baseline records/s':<28}{total / baseline['wall']:>12,.0f}")
-        print(f"{'baseline peak RSS (MB)':<28}{baseline['rss_mb']:>12.1f}")
-        ratio = (total / tap["wall"]) / (total / baseline["wall"])
-        print(f"{'throughput tap / baseline':<28}{ratio:>12.2f}")
-    print(f"{'(benchmark process peak RSS, MB)':<28}{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:>6.0f}")
+        row("baseline wall time (s)", f"{baseline['wall']:.2f}")
+        row("baseline CPU time (s)", f"{baseline['cpu']:.2f}")
+        row("baseline records/s", f"{total / baseline['wall']:,.0f}")
+        row("baseline peak RSS (MB)", f"{baseline['rss_mb']:.1f}")
+        row("throughput tap / baseline", f"{baseline['wall'] / tap['wall']:.2f}")
+
+
+def main() -> None:
+    args = parse_args()
+    started = time.perf_counter()
+    tenant = Tenant.generate(users=args.users, seed=args.seed)
+    print(f"generated {args.users:,} users in {time.perf_counter() - started:.1f} s", flush=True)
+    print_table(args, tenant, measure(args, tenant))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import BaseAPIPaginator
 from singer_sdk.schema.source import SchemaDirectory
 
-from tap_lucca.drift import TypeGuard
+from tap_lucca.drift import SchemaGuard
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator
@@ -35,6 +35,7 @@ if t.TYPE_CHECKING:
 SCHEMAS = SchemaDirectory(resources.files(__package__) / "schemas")
 
 _decode = msgspec.json.Decoder().decode
+_PAYLOAD = "_lucca_payload"
 
 # Lucca aborts requests that run longer than 5 s with a 408; it is worth a retry.
 _RETRIED_STATUSES = (HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.REQUEST_TIMEOUT)
@@ -42,9 +43,9 @@ _RETRIED_STATUSES = (HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.REQUEST_TIMEOUT)
 
 def payload(response: requests.Response) -> t.Any:
     """The decoded JSON body, decoded once per response and kept on it."""
-    if "_lucca_payload" not in response.__dict__:
-        response.__dict__["_lucca_payload"] = _decode(response.content)
-    return response.__dict__["_lucca_payload"]
+    if _PAYLOAD not in response.__dict__:
+        response.__dict__[_PAYLOAD] = _decode(response.content)
+    return response.__dict__[_PAYLOAD]
 
 
 def retry_after_seconds(response: requests.Response) -> float:
@@ -127,6 +128,12 @@ class LuccaPaginator(BaseAPIPaginator[Page]):
     def continue_if_empty(self, response: requests.Response) -> bool:
         return response.status_code == HTTPStatus.REQUEST_TIMEOUT
 
+    def advance(self, response: requests.Response) -> None:
+        super().advance(response)
+        # The SDK still holds this response while it sends the next request: let
+        # its decoded page go now, so that one page at a time is in memory.
+        response.__dict__.pop(_PAYLOAD, None)
+
     def has_more(self, response: requests.Response) -> bool:
         if response.status_code == HTTPStatus.REQUEST_TIMEOUT:
             return True
@@ -156,10 +163,10 @@ class LuccaStream(RESTStream):
 
     extra_retry_statuses: t.ClassVar[tuple[int, ...]] = _RETRIED_STATUSES
 
-    # Records are decoded JSON, so nested values already have JSON types: the SDK's
-    # recursive conformance (most of the tap's CPU time) would change nothing below
-    # the top level, where it still drops unknown keys with a warning.
-    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
+    # Records are decoded JSON, so values already have JSON types: the SDK's
+    # conformance, most of the tap's CPU time, would change nothing. The schema
+    # guard drops unknown keys and mends drifted types instead.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     @property
     def url_base(self) -> str:
@@ -209,11 +216,11 @@ class LuccaStream(RESTStream):
         return 60
 
     @cached_property
-    def type_guard(self) -> TypeGuard:
-        return TypeGuard(self.name, self.schema, self.logger)
+    def schema_guard(self) -> SchemaGuard:
+        return SchemaGuard(self.name, self.schema, self.logger)
 
     def post_process(self, row: dict, context: Context | None = None) -> dict:  # noqa: ARG002
-        return self.type_guard.check(row)
+        return self.schema_guard.check(row)
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         try:

@@ -1,4 +1,4 @@
-"""Values whose type has drifted from the schema: reported, then made to fit."""
+"""Records that drift from the schema: keys it lacks, values of another type."""
 
 from __future__ import annotations
 
@@ -23,18 +23,22 @@ def _accepted(schema: dict) -> tuple[type, ...]:
     return tuple(python for name in names for python in _PYTHON_TYPES.get(name, ()))
 
 
-class TypeGuard:
-    """Checks each record against its stream's schema, compiled once.
+class SchemaGuard:
+    """Makes each record fit its stream's schema, compiled once.
 
-    One wrong value (a string where Lucca sent numbers so far) must not stop a
-    daily run, nor reach a typed warehouse column: it is logged with the stream,
-    record id and field, then converted where that loses nothing, else nulled.
+    Keys that Lucca adds are dropped, with a warning once per stream, so that they
+    do not pass silently. One wrong value (a string where Lucca sent numbers so far)
+    must not stop a daily run, nor reach a typed warehouse column: it is logged with
+    the stream, record id and field, then converted where that loses nothing, else
+    nulled.
     """
 
     def __init__(self, stream: str, schema: dict, logger: logging.Logger) -> None:
         self.stream = stream
         self.logger = logger
         self.checks = self._compile(schema)
+        self.known_keys = frozenset(schema["properties"])
+        self._reported_keys: set[str] = set()
 
     def _compile(self, schema: dict) -> dict[str, tuple[tuple[type, ...], dict | None]]:
         checks = {}
@@ -46,8 +50,21 @@ class TypeGuard:
         return checks
 
     def check(self, record: dict) -> dict:
+        if unknown := record.keys() - self.known_keys:
+            self._drop(record, unknown)
         self._fit(record, self.checks, record.get("id"), "")
         return record
+
+    def _drop(self, record: dict, unknown: set[str]) -> None:
+        for key in unknown:
+            del record[key]
+        if new := unknown - self._reported_keys:
+            self._reported_keys |= new
+            self.logger.warning(
+                "Stream '%s': Lucca sent keys the schema does not know, left out: %s",
+                self.stream,
+                ", ".join(sorted(new)),
+            )
 
     def _fit(self, obj: dict, checks: dict, record_id: t.Any, prefix: str) -> None:
         for name, (accepted, nested) in checks.items():

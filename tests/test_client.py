@@ -9,7 +9,7 @@ import requests
 from singer_sdk.exceptions import ConfigValidationError
 
 from tap_lucca.client import PageSize, retry_after_seconds, validated_api_url
-from tap_lucca.drift import TypeGuard
+from tap_lucca.drift import SchemaGuard
 from tap_lucca.v3 import fields_parameter, lucca_timestamp
 from tap_lucca.v4 import aligned
 
@@ -89,7 +89,7 @@ SCHEMA = {
 
 
 def test_a_numeric_string_where_a_number_was_becomes_the_number(caplog):
-    guard = TypeGuard("users", SCHEMA, logging.getLogger("test"))
+    guard = SchemaGuard("users", SCHEMA, logging.getLogger("test"))
 
     record = guard.check({"id": 7, "departmentId": "12"})
 
@@ -98,7 +98,7 @@ def test_a_numeric_string_where_a_number_was_becomes_the_number(caplog):
 
 
 def test_a_value_of_the_wrong_type_is_nulled_and_reported_with_its_field(caplog):
-    guard = TypeGuard("users", SCHEMA, logging.getLogger("test"))
+    guard = SchemaGuard("users", SCHEMA, logging.getLogger("test"))
 
     record = guard.check({"id": 7, "department": {"id": "sales"}, "isActive": 1})
 
@@ -108,8 +108,17 @@ def test_a_value_of_the_wrong_type_is_nulled_and_reported_with_its_field(caplog)
 
 
 def test_values_of_the_right_type_and_nulls_pass_untouched(caplog):
-    guard = TypeGuard("users", SCHEMA, logging.getLogger("test"))
+    guard = SchemaGuard("users", SCHEMA, logging.getLogger("test"))
     record = {"id": 7, "departmentId": None, "isActive": False, "department": {"id": 3}}
 
     assert guard.check(dict(record)) == record
     assert not caplog.text
+
+
+def test_keys_the_schema_does_not_know_are_left_out_and_reported_once(caplog):
+    guard = SchemaGuard("contracts", SCHEMA, logging.getLogger("test"))
+
+    records = [guard.check({"id": n, "newLuccaField": n}) for n in range(3)]
+
+    assert records == [{"id": 0}, {"id": 1}, {"id": 2}]
+    assert caplog.text.count("newLuccaField") == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from tap_lucca.throttle import RateLimiter
 
 
@@ -36,7 +38,7 @@ def test_requests_are_spaced_evenly_rather_than_in_bursts():
     clock = FakeClock()
     times = send_times(RateLimiter(50, clock=clock, sleep=clock.sleep), clock, 10)
 
-    gaps = {round(b - a, 6) for a, b in zip(times, times[1:], strict=False)}
+    gaps = {round(b - a, 6) for a, b in itertools.pairwise(times)}
     assert gaps == {round(60 / 50 * 1.01, 6)}
 
 
