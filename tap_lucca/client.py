@@ -25,9 +25,10 @@ from singer_sdk.schema.source import SchemaDirectory
 from tap_lucca.drift import SchemaGuard
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Generator
+    from collections.abc import Callable, Generator, Mapping
 
     import requests
+    from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
     from tap_lucca.throttle import RateLimiter
@@ -159,7 +160,25 @@ class ForbiddenError(FatalAPIError):
 
 
 class LuccaStream(RESTStream):
-    """A stream of one Lucca tenant, for every API generation."""
+    """A stream of one Lucca tenant, for every API generation.
+
+    Every record carries the `tenant` it comes from, and the tenant is part of
+    the primary key, so that many tenants can share one warehouse table.
+    """
+
+    primary_keys: t.ClassVar[list[str]] = ["tenant", "id"]
+
+    #: Properties the tap adds to Lucca's records, which Lucca cannot be asked for.
+    added_properties: t.ClassVar[frozenset[str]] = frozenset({"tenant"})
+
+    def __init__(self, tap: Tap) -> None:
+        super().__init__(tap, schema=self.schema_for(tap.config))
+        self.tenant = tap.config.get("tenant") or urlsplit(tap.config["api_url"]).hostname
+
+    def schema_for(self, config: Mapping[str, t.Any]) -> dict:  # noqa: ARG002
+        """The stream's schema (`schemas/<name>.json`), with the `tenant` label."""
+        schema = SCHEMAS.get_schema(self.name)
+        return {**schema, "properties": {"tenant": {"type": "string"}, **schema["properties"]}}
 
     extra_retry_statuses: t.ClassVar[tuple[int, ...]] = _RETRIED_STATUSES
 
@@ -184,9 +203,12 @@ class LuccaStream(RESTStream):
     def rate_limiter(self) -> RateLimiter:
         return self._tap.rate_limiter  # type: ignore[attr-defined]
 
+    #: The largest page the endpoint serves.
+    max_page_size: t.ClassVar[int] = 1000
+
     @cached_property
     def page_size(self) -> PageSize:
-        return PageSize(self.config["page_size"])
+        return PageSize(min(self.config["page_size"], self.max_page_size))
 
     def request_decorator(self, func: Callable) -> Callable:
         """Pace every attempt, retries included, through the tenant's rate limiter."""
@@ -220,7 +242,9 @@ class LuccaStream(RESTStream):
         return SchemaGuard(self.name, self.schema, self.logger)
 
     def post_process(self, row: dict, context: Context | None = None) -> dict:  # noqa: ARG002
-        return self.schema_guard.check(row)
+        row = self.schema_guard.check(row)
+        row["tenant"] = self.tenant
+        return row
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         try:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import typing as t
 
-from singer_sdk.schema.source import StreamSchema
-
-from tap_lucca.client import SCHEMAS
 from tap_lucca.hierarchy import with_tree
-from tap_lucca.v3 import V3Stream, lucca_timestamp, tenant_clock
+from tap_lucca.v3 import V3Stream
 from tap_lucca.v4 import V4Stream
 
 if t.TYPE_CHECKING:
-    from singer_sdk import Tap
+    from collections.abc import Mapping
+
     from singer_sdk.helpers.types import Context
 
     from tap_lucca.client import Page
@@ -44,15 +42,15 @@ class UsersStream(V3Stream):
     replication_key = "modifiedAt"
     is_sorted = False
 
-    def __init__(self, tap: Tap) -> None:
-        schema = SCHEMAS.get_schema("users")
-        if not tap.config.get("include_sensitive_fields"):
-            properties = schema["properties"].items()
-            schema = {
-                **schema,
-                "properties": {k: v for k, v in properties if k not in SENSITIVE_USER_FIELDS},
-            }
-        super().__init__(tap, schema=schema)
+    def schema_for(self, config: Mapping[str, t.Any]) -> dict:
+        schema = super().schema_for(config)
+        if config.get("include_sensitive_fields"):
+            return schema
+        properties = schema["properties"].items()
+        return {
+            **schema,
+            "properties": {k: v for k, v in properties if k not in SENSITIVE_USER_FIELDS},
+        }
 
     def get_url_params(
         self,
@@ -60,23 +58,7 @@ class UsersStream(V3Stream):
         next_page_token: Page,
     ) -> dict[str, t.Any]:
         # Without formerEmployees, Lucca leaves out everyone who has left.
-        params = {**super().get_url_params(context, next_page_token), "formerEmployees": "true"}
-        if since := self.get_starting_replication_key_value(context):
-            params["modifiedAt"] = f"since,{lucca_timestamp(since)}"
-        return params
-
-    def get_replication_key_signpost(self, context: Context | None) -> None:  # noqa: ARG002
-        # The SDK's default signpost, "now" in UTC, is not Lucca's naive local
-        # time; the tenant's own clock is read from the first page instead.
-        return None
-
-    def records_in(self, body: dict) -> t.Iterable[dict]:
-        # Cap the bookmark at the tenant's clock when the sync began: a user who
-        # changes behind the pages already read is then picked up next time.
-        state = self.get_context_state(self.context)
-        if "replication_key_signpost" not in state and (clock := tenant_clock(body)):
-            self.state_manager.write_replication_key_signpost(clock, context=self.context)
-        return super().records_in(body)
+        return {**super().get_url_params(context, next_page_token), "formerEmployees": "true"}
 
 
 class ContractsStream(V4Stream):
@@ -84,7 +66,6 @@ class ContractsStream(V4Stream):
 
     name = "contracts"
     path = "/directory/api/4.0/work-contracts"
-    schema = StreamSchema(SCHEMAS)
     # Lucca does not document whether archived contracts come by default.
     filters: t.ClassVar[dict[str, str]] = {"isArchived": "true,false"}
 
@@ -94,8 +75,68 @@ class DepartmentsStream(V4Stream):
 
     name = "departments"
     path = "/organization/structure/api/departments"
-    schema = StreamSchema(SCHEMAS)
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         # A parent can come on a later page than its children.
         yield from with_tree(super().get_records(context))
+
+
+class EstablishmentsStream(V4Stream):
+    """Establishments: what v3 calls a user's legal entity."""
+
+    name = "establishments"
+    path = "/organization/structure/api/establishments"
+    max_page_size = 99  # Lucca serves fewer than 100 a page here
+    filters: t.ClassVar[dict[str, str]] = {"isArchived": "true,false"}
+
+
+class LegalUnitsStream(V4Stream):
+    """Legal units: the companies (SIREN level) that establishments belong to."""
+
+    name = "legal_units"
+    path = "/organization/structure/api/legal-units"
+    max_page_size = 99  # Lucca serves fewer than 100 a page here
+    filters: t.ClassVar[dict[str, str]] = {"isArchived": "true,false"}
+
+
+class ContractTypesStream(V4Stream):
+    """Labels for contracts' `typeId` (CDI, CDD…)."""
+
+    name = "contract_types"
+    path = "/directory/api/work-contract-types"
+
+
+class ContractHiringTypesStream(V4Stream):
+    """Labels for contracts' `hiringTypeId`."""
+
+    name = "contract_hiring_types"
+    path = "/directory/api/work-contract-hiring-types"
+
+
+class ContractTerminationReasonsStream(V4Stream):
+    """Labels for contracts' `terminationReasonId`."""
+
+    name = "contract_termination_reasons"
+    path = "/directory/api/work-contract-termination-reasons"
+
+
+class OccupationCategoriesStream(V4Stream):
+    """Socio-professional categories: labels for contracts' `spcId`."""
+
+    name = "occupation_categories"
+    path = "/organization/structure/api/occupation-categories"
+
+
+class UserHistoryStream(V3Stream):
+    """Each change of a user's department, manager and legal entity, one
+    attribute at a time, each with its own bookmark."""
+
+    name = "user_history"
+    path = "/api/v3/userlogs"
+    replication_key = "modifiedAt"
+    is_sorted = False
+    partitions: t.ClassVar[list[dict]] = [
+        {"name": "departmentid"},
+        {"name": "manager"},
+        {"name": "legalentityid"},
+    ]

@@ -39,6 +39,15 @@ class TapLucca(Tap):
             ),
         ),
         th.Property(
+            "tenant",
+            th.StringType,
+            title="Tenant label",
+            description=(
+                "The `tenant` value every record carries, so that many tenants can share "
+                "one table. Defaults to the host of api_url."
+            ),
+        ),
+        th.Property(
             "start_date",
             th.DateTimeType,
             title="Start date",
@@ -100,4 +109,11 @@ class TapLucca(Tap):
             streams.UsersStream(self),
             streams.ContractsStream(self),
             streams.DepartmentsStream(self),
+            streams.EstablishmentsStream(self),
+            streams.LegalUnitsStream(self),
+            streams.ContractTypesStream(self),
+            streams.ContractHiringTypesStream(self),
+            streams.ContractTerminationReasonsStream(self),
+            streams.OccupationCategoriesStream(self),
+            streams.UserHistoryStream(self),
         ]

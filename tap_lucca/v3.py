@@ -10,14 +10,15 @@ from tap_lucca.client import LuccaPaginator, LuccaStream, Page, PageSize, payloa
 
 if t.TYPE_CHECKING:
     import requests
+    from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
 _ZONE = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
 
 
-def items(response: requests.Response) -> list[dict]:
+def items(body: dict) -> list[dict]:
     """Records of a v3 list: `{"header": {...}, "data": {"items": [...]}}`."""
-    return payload(response)["data"]["items"]
+    return body["data"]["items"]
 
 
 def tenant_clock(body: dict) -> str | None:
@@ -54,24 +55,23 @@ class KeysetPaginator(LuccaPaginator):
         super().__init__(page_size, start=None)
 
     def more_after(self, response: requests.Response) -> bool:
-        return len(items(response)) >= self.current_value.size
+        return len(items(payload(response))) >= self.current_value.size
 
     def page_after(self, response: requests.Response) -> Page:
-        return Page(items(response)[-1]["id"], self.page_size.current)
+        return Page(items(payload(response))[-1]["id"], self.page_size.current)
 
 
 class V3Stream(LuccaStream):
     """A `/api/v3` collection, read in id order, `page_size` records at a time."""
 
-    primary_keys: t.ClassVar[list[str]] = ["id"]
-
-    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, tap: Tap) -> None:
+        super().__init__(tap)
         # v3 answers with mixed ID casing (`departmentID` next to `calendarId`):
         # each key spelled unlike the schema is learnt once and renamed.
         self._schema_spelling = {name.lower(): name for name in self.schema["properties"]}
         self._known_keys: set[str] = set()
         self._renames: dict[str, str] = {}
+        self._first_page_clock: str | None = None
 
     def get_new_paginator(self) -> KeysetPaginator:
         return KeysetPaginator(self.page_size)
@@ -83,13 +83,13 @@ class V3Stream(LuccaStream):
             {
                 name: schema
                 for name, schema in self.schema["properties"].items()
-                if self.mask.get(("properties", name), True)
+                if self.mask.get(("properties", name), True) and name not in self.added_properties
             }
         )
 
     def get_url_params(
         self,
-        context: Context | None,  # noqa: ARG002
+        context: Context | None,
         next_page_token: Page,
     ) -> dict[str, t.Any]:
         params = {
@@ -99,10 +99,30 @@ class V3Stream(LuccaStream):
         }
         if next_page_token.start is not None:
             params["id"] = f"greaterthan,{next_page_token.start}"
-        return params
+        if self.replication_key and (since := self.get_starting_replication_key_value(context)):
+            params[self.replication_key] = f"since,{lucca_timestamp(since)}"
+        # A partition is a filter, e.g. one attribute's history.
+        return {**params, **(context or {})}
+
+    def get_replication_key_signpost(self, context: Context | None) -> None:  # noqa: ARG002
+        # The SDK's default signpost, "now" in UTC, is not Lucca's naive local
+        # time; the tenant's own clock is read from the first page instead.
+        return None
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+        self._first_page_clock = None
+        yield from super().get_records(context)
+        # Cap the bookmark at the tenant's clock when the sync began: a record that
+        # changes behind the pages already read is then picked up next time.
+        if self.replication_key and self._first_page_clock:
+            self.state_manager.write_replication_key_signpost(
+                self._first_page_clock, context=context
+            )
 
     def records_in(self, body: dict) -> t.Iterable[dict]:
-        for record in body["data"]["items"]:
+        if self._first_page_clock is None:
+            self._first_page_clock = tenant_clock(body)
+        for record in items(body):
             for key in record.keys() - self._known_keys:
                 self._learn_spelling(key)
             for sent, ours in self._renames.items():

@@ -12,9 +12,15 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 
-def items(response: requests.Response) -> list[dict]:
-    """Records of a v4 list: `{"items": [...], "count": n, ...}`."""
-    return payload(response)["items"]
+def items(body: dict | list) -> list[dict]:
+    """Records of a v4 list: `{"items": [...], "count": n, ...}`. Some look-up
+    endpoints are not documented, so a bare list is taken too."""
+    return body if isinstance(body, list) else body["items"]
+
+
+def count(body: dict | list) -> int | None:
+    """The total, when the endpoint gives one."""
+    return None if isinstance(body, list) else body.get("count")
 
 
 def aligned(start: int, size: int) -> int:
@@ -36,19 +42,19 @@ class PagePaginator(LuccaPaginator):
 
     def more_after(self, response: requests.Response) -> bool:
         body = payload(response)
-        if len(body["items"]) < self.current_value.size:
+        read = len(items(body))
+        total = count(body)
+        if read < self.current_value.size:
             return False
-        count = body.get("count")
-        return count is None or self.current_value.start + len(body["items"]) < count
+        return total is None or self.current_value.start + read < total
 
     def page_after(self, response: requests.Response) -> Page:
-        return Page(self.current_value.start + len(items(response)), self.page_size.current)
+        read = len(items(payload(response)))
+        return Page(self.current_value.start + read, self.page_size.current)
 
 
 class V4Stream(LuccaStream):
     """A v4 collection, read `page_size` records at a time."""
-
-    primary_keys: t.ClassVar[list[str]] = ["id"]
 
     #: Filters the endpoint needs on every page.
     filters: t.ClassVar[dict[str, str]] = {}
@@ -64,5 +70,5 @@ class V4Stream(LuccaStream):
         start, size = next_page_token.start, next_page_token.size
         return {**self.filters, "fields.root": "count", "limit": size, "page": start // size + 1}
 
-    def records_in(self, body: dict) -> list[dict]:
-        return body["items"]
+    def records_in(self, body: dict | list) -> list[dict]:
+        return items(body)

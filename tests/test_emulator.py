@@ -175,6 +175,57 @@ def test_modified_since_returns_updated_users_with_lucca_timestamps(tenant):
     assert all(u["modifiedOn"] == u["modifiedAt"] for u in found)
 
 
+# ----- v3 userlogs ----------------------------------------------------------------------
+
+LOG_FIELDS = "fields=id,name,ownerId,value,modifiedAt"
+
+
+def test_userlogs_items_hold_only_id_and_name_without_fields(emulator):
+    found = items(emulator, "/api/v3/userlogs?paging=0,3")
+
+    assert [list(item) for item in found] == [["id", "name"]] * 3
+
+
+def test_userlogs_keyset_paging_by_attribute_reads_each_entry_once(emulator, tenant):
+    expected = [log["id"] for log in tenant.userlogs if log["name"] == "manager"]
+    seen: list[int] = []
+    after = 0
+    while True:
+        page = items(
+            emulator,
+            f"/api/v3/userlogs?{LOG_FIELDS}&name=manager&orderBy=id,asc&paging=0,1000"
+            f"&id=greaterthan,{after}",
+        )
+        seen += [log["id"] for log in page]
+        if len(page) < 1000:
+            break
+        after = page[-1]["id"]
+
+    assert len(expected) > 2000  # several pages
+    assert seen == expected
+
+
+def test_userlogs_modified_since_returns_only_later_changes(emulator, tenant):
+    since = "2026-06-01T00:00:00"
+    found = items(
+        emulator,
+        f"/api/v3/userlogs?{LOG_FIELDS},collection.count&name=departmentid"
+        f"&modifiedAt=since,{since}&orderBy=id,asc",
+    )
+    expected = [
+        log["id"]
+        for log in tenant.userlogs
+        if log["name"] == "departmentid" and log["modifiedAt"] >= since
+    ]
+
+    assert [log["id"] for log in found] == expected
+    assert expected and all(log["modifiedAt"] >= since for log in found)
+
+
+def test_userlogs_paging_limit_over_1000_is_a_bad_request(emulator):
+    assert get(emulator, "/api/v3/userlogs?paging=0,1001")[0] == 400
+
+
 # ----- auth, rate limit, request log ----------------------------------------------------
 
 
@@ -242,6 +293,63 @@ def test_departments_pages_link_to_their_neighbours(emulator, tenant):
     assert [d["id"] for d in first["items"] + last["items"]] == [
         d["id"] for d in tenant.departments
     ]
+
+
+STRUCTURE_PATHS = {
+    "/organization/structure/api/establishments": "establishments",
+    "/organization/structure/api/legal-units": "legal_units",
+}
+LOOKUP_PATHS = {
+    "/directory/api/work-contract-types": "contract_types",
+    "/directory/api/work-contract-hiring-types": "contract_hiring_types",
+    "/directory/api/work-contract-termination-reasons": "contract_termination_reasons",
+    "/organization/structure/api/occupation-categories": "occupation_categories",
+}
+
+
+@pytest.mark.parametrize("path", STRUCTURE_PATHS)
+def test_structure_lists_refuse_100_records_a_page(emulator, path):
+    assert get(emulator, f"{path}?limit=99")[0] == 200
+    assert get(emulator, f"{path}?limit=100")[0] == 400
+
+
+@pytest.mark.parametrize(("path", "attribute"), STRUCTURE_PATHS.items())
+def test_structure_lists_show_archived_rows_only_when_asked(emulator, tenant, path, attribute):
+    _, _, plain = get(emulator, f"{path}?limit=99")
+    _, _, everything = get(emulator, f"{path}?limit=99&isArchived=true,false")
+    _, _, archived = get(emulator, f"{path}?limit=99&isArchived=true")
+    rows = getattr(tenant, attribute)
+
+    assert plain["items"] == [row for row in rows if not row["isArchived"]]
+    assert everything["items"] == rows
+    assert archived["items"] == [row for row in rows if row["isArchived"]] != []
+
+
+@pytest.mark.parametrize(("path", "attribute"), STRUCTURE_PATHS.items())
+def test_structure_lists_add_root_fields_only_when_asked(emulator, tenant, path, attribute):
+    _, _, plain = get(emulator, path)
+    _, _, counted = get(emulator, f"{path}?isArchived=true,false&fields.root=count")
+    _, _, linked = get(emulator, f"{path}?isArchived=true,false&limit=2&fields.root=prev,next")
+
+    assert list(plain) == ["items"]
+    assert list(counted) == ["items", "count"]
+    assert counted["count"] == len(getattr(tenant, attribute))
+    assert list(linked) == ["items", "prev", "next"]
+    assert linked["prev"] is None
+    assert linked["next"] == f"{emulator.url}{path}?isArchived=true%2Cfalse&limit=2" + (
+        "&fields.root=prev%2Cnext&page=2"
+    )
+
+
+@pytest.mark.parametrize(("path", "attribute"), LOOKUP_PATHS.items())
+def test_lookups_list_every_row_with_a_count(emulator, tenant, path, attribute):
+    _, _, body = get(emulator, path)
+    rows = getattr(tenant, attribute)
+
+    assert body == {"items": rows, "count": len(rows)}
+    assert all(list(row) == ["id", "name", "code", "isArchived"] for row in rows)
+    assert sum(row["isArchived"] for row in rows) == 1
+    assert [row["id"] for row in rows] != list(range(1, len(rows) + 1))
 
 
 # ----- generated data -------------------------------------------------------------------
@@ -313,6 +421,155 @@ def test_generation_is_reproducible_and_hires_come_after(tenant):
     assert [c["ownerId"] for c in again.contracts[-2:]] == [u["id"] for u in hired]
 
 
+def test_establishments_are_the_users_legal_entities_plus_archived_ones(tenant):
+    attached = {(u["legalEntityID"], u["legalEntity"]["name"]) for u in tenant.users}
+    units = {unit["id"] for unit in tenant.legal_units}
+    establishments = tenant.establishments
+
+    assert {(e["id"], e["name"]) for e in establishments if not e["isArchived"]} == attached
+    assert {e["id"] for e in establishments if e["isArchived"]}
+    assert not {e["id"] for e in establishments if e["isArchived"]} & {a[0] for a in attached}
+    assert all(e["legalUnitId"] in units for e in establishments)
+    assert 2 <= len(tenant.legal_units) <= 5
+    assert any(unit["isArchived"] for unit in tenant.legal_units)
+    assert list(establishments[0]) == [
+        "id", "name", "code", "legalUnitId", "siret", "timeZoneId", "isArchived",
+        "createdAt", "lastModifiedAt",
+    ]  # fmt: skip
+    assert list(tenant.legal_units[0]) == [
+        "id", "name", "code", "siren", "countryCode", "currencyCode", "isArchived",
+        "createdAt", "lastModifiedAt",
+    ]  # fmt: skip
+
+
+def history_of(tenant: Tenant) -> dict[tuple[int, str], list[dict]]:
+    """Each (owner, attribute)'s entries, in id order."""
+    chains: dict[tuple[int, str], list[dict]] = defaultdict(list)
+    for log in tenant.userlogs:
+        chains[log["ownerId"], log["name"]].append(log)
+    return chains
+
+
+def test_contracts_establishment_is_the_legal_entity_in_force_at_their_start(tenant):
+    chains = history_of(tenant)
+    users = {u["id"]: u for u in tenant.users}
+    last_contract = {}
+    for contract in sorted(tenant.contracts, key=lambda c: c["startsOn"]):
+        in_force = [
+            log["value"]
+            for log in chains[contract["ownerId"], "legalentityid"]
+            if log["startsOn"][:10] <= contract["startsOn"]
+        ]
+        assert in_force[-1] == str(contract["establishmentId"])
+        last_contract[contract["ownerId"]] = contract
+
+    assert all(c["establishmentId"] == users[o]["legalEntityID"] for o, c in last_contract.items())
+    archived = {e["id"] for e in tenant.establishments if e["isArchived"]}
+    assert any(c["establishmentId"] in archived for c in tenant.contracts)  # before they closed
+
+
+def test_last_userlog_value_per_user_and_attribute_is_the_current_value(tenant):
+    chains = history_of(tenant)
+    current = {"departmentid": "departmentID", "manager": "managerID"}
+    current["legalentityid"] = "legalEntityID"
+
+    assert {owner for owner, _ in chains} == {u["id"] for u in tenant.users}
+    for user in tenant.users:
+        for attribute, key in current.items():
+            chain = chains[user["id"], attribute]
+            assert chain[-1]["value"] == str(user[key])
+            assert chain[0]["entryType"] == "Creation" and chain[0]["oldValue"] is None
+            assert chain[0]["startsOn"] == user["dtContractStart"]
+            for before, after in itertools.pairwise(chain):
+                assert after["oldValue"] == before["value"] != after["value"]
+                assert after["entryType"] == "Update"
+    assert max(len(chain) for chain in chains.values()) == 4  # up to three changes
+
+
+def test_userlogs_follow_time_and_never_apply_in_the_future(tenant):
+    logs = tenant.userlogs
+    stamps = [dt.datetime.fromisoformat(log["modifiedAt"]) for log in logs]
+    users = {u["id"]: u for u in tenant.users}
+    admins = {log["authorId"] for log in logs}
+
+    assert [log["id"] for log in logs] == sorted({log["id"] for log in logs})
+    assert stamps == sorted(stamps)
+    for log, stamp in zip(logs, stamps, strict=True):
+        starts = dt.datetime.fromisoformat(log["startsOn"])
+        assert list(log) == [
+            "id", "name", "ownerId", "owner", "authorId", "author", "oldValue", "value",
+            "startsOn", "modifiedAt", "modificationSource", "entryType",
+        ]  # fmt: skip
+        assert log["owner"]["id"] == log["ownerId"] and log["author"]["id"] == log["authorId"]
+        assert stamp < dt.datetime.combine(TODAY, dt.time())
+        assert stamp <= dt.datetime.fromisoformat(users[log["ownerId"]]["modifiedAt"])
+        if starts.date() <= TODAY:  # else a future hire's creation, entered beforehand
+            assert stamp >= starts - dt.timedelta(days=3)
+        if log["entryType"] == "Update":
+            assert starts.date() <= TODAY
+    assert {log["modificationSource"] for log in logs} == {"Manual", "Import", "Api"}
+    assert all(users[a]["rolePrincipalId"] in (2, 22, 47) for a in admins)
+
+
+def test_lookups_cover_every_id_contracts_use(tenant):
+    used = {
+        "contract_types": {c["typeId"] for c in tenant.contracts},
+        "contract_hiring_types": {c["hiringTypeId"] for c in tenant.contracts} - {None},
+        "contract_termination_reasons": {c["terminationReasonId"] for c in tenant.contracts}
+        - {None},
+        "occupation_categories": {c["spcId"] for c in tenant.contracts} - {None},
+    }
+
+    for attribute, ids in used.items():
+        assert ids and ids <= {row["id"] for row in getattr(tenant, attribute)}, attribute
+    today = TODAY.isoformat()
+    ended = [c for c in tenant.contracts if c["terminationReasonId"] is not None]
+    assert all(c["endsOn"] is not None and c["endsOn"] < today for c in ended)
+
+
+def test_change_department_appends_a_log_entry():
+    changing = Tenant.generate(users=300, seed=3, today=TODAY)
+    user = changing.users[10]
+    old = user["departmentID"]
+    target = next(d for d in changing.departments if d["id"] != old)
+    at = dt.datetime(2026, 11, 21, 9, 45, 1, 250_000)
+    last_id = changing.userlogs[-1]["id"]
+
+    entry = changing.change_department(user["id"], target["id"], at=at)
+
+    assert changing.userlogs[-1] is entry
+    assert entry["id"] > last_id
+    assert (entry["name"], entry["ownerId"], entry["entryType"]) == (
+        "departmentid",
+        user["id"],
+        "Update",
+    )
+    assert (entry["oldValue"], entry["value"]) == (str(old), str(target["id"]))
+    assert (entry["startsOn"], entry["modifiedAt"]) == (
+        "2026-11-21T00:00:00",
+        "2026-11-21T09:45:01.25",
+    )
+    assert user["departmentID"] == user["department"]["id"] == target["id"]
+    assert user["department"]["name"] == target["name"]
+    assert user["modifiedAt"] == user["modifiedOn"] == "2026-11-21T09:45:01.25"
+
+
+def test_hires_start_their_history():
+    again = Tenant.generate(users=300, seed=3, today=TODAY)
+    (hired,) = again.hire(1, at=dt.datetime(2026, 11, 21, 10, 0, 0))
+    logs = [log for log in again.userlogs if log["ownerId"] == hired["id"]]
+
+    assert [(log["name"], log["entryType"]) for log in logs] == [
+        ("departmentid", "Creation"),
+        ("manager", "Creation"),
+        ("legalentityid", "Creation"),
+    ]
+    assert [log["value"] for log in logs] == [
+        str(hired[key]) for key in ("departmentID", "managerID", "legalEntityID")
+    ]
+    assert {log["modifiedAt"] for log in logs} == {"2026-11-21T10:00:00"}
+
+
 def test_100k_users_generate_in_under_20_seconds():
     """Slow on purpose (several seconds): the tap must cope with big tenants."""
     started = time.perf_counter()
@@ -321,6 +578,7 @@ def test_100k_users_generate_in_under_20_seconds():
     assert time.perf_counter() - started < 20
     assert len(big.users) == 100_000
     assert len(big.departments) == 100_000 // 15
+    assert 4 < len(big.userlogs) / len(big.users) < 6  # creation entries plus changes
 
 
 # ----- fault injection ------------------------------------------------------------------
@@ -433,6 +691,23 @@ def test_only_pages_over_the_heavy_page_limit_get_408(small_tenant):
     assert heavy == [408] * 4
     assert (response.status_code, response.json()["status"]) == (408, 408)
     assert faults == [None] * 4 + ["timeout_408"] * 5
+
+
+def test_new_lists_get_408_over_the_heavy_page_limit(small_tenant):
+    with LuccaEmulator(small_tenant, api_key=KEY, heavy_page_limit=50) as emulator:
+        http = session()
+        statuses = [
+            http.get(emulator.url + path).status_code
+            for path in (
+                "/api/v3/userlogs?paging=0,50",
+                "/api/v3/userlogs",  # the default page is 1000
+                "/directory/api/work-contract-types?limit=50",
+                "/directory/api/work-contract-types",  # the default page is 100
+                "/organization/structure/api/establishments",  # default 10
+            )
+        ]
+
+    assert statuses == [200, 408, 200, 408, 200]
 
 
 def test_requests_ignoring_retry_after_are_counted_as_early(small_tenant):

@@ -14,6 +14,17 @@ from tests.emulator import LuccaEmulator, Tenant
 
 ROOT = Path(__file__).parents[1]
 MELTANO = Path(sys.executable).parent / "meltano"
+STREAMS = (
+    "users",
+    "contracts",
+    "departments",
+    "establishments",
+    "legal_units",
+    "contract_types",
+    "contract_hiring_types",
+    "contract_termination_reasons",
+    "occupation_categories",
+)
 
 
 @pytest.fixture
@@ -61,10 +72,8 @@ def test_meltano_run_writes_every_record_of_the_tenant(project_env):
 
     assert result.returncode == 0, result.stderr[-3000:]
     assert line_counts(tmp_path / "output") == {
-        "users": len(tenant.users),
-        "contracts": len(tenant.contracts),
-        "departments": len(tenant.departments),
-    }
+        stream: len(getattr(tenant, stream)) for stream in STREAMS
+    } | {"user_history": len(tenant.userlogs)}
     assert API_KEY not in result.stdout + result.stderr
 
 

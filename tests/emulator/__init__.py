@@ -4,6 +4,11 @@ tenant = Tenant.generate(users=3000, seed=7)
 with LuccaEmulator(tenant, api_key="k", rpm=50) as emu:
     ...  # point the tap at emu.url; inspect emu.requests
 
+Data, as served: tenant.users, .userlogs (department/manager/legal entity history),
+.contracts, .departments, .establishments, .legal_units, .contract_types,
+.contract_hiring_types, .contract_termination_reasons, .occupation_categories.
+Changes: tenant.update_users, .hire, .leave, .change_department.
+
 Faults, each reproducible from a seed and settable at run time:
 emu.faults = Faults(seed=3, server_errors=0.05, drops=0.05, truncations=0.05)
 emu.heavy_page_limit = 250  # 408 for bigger pages

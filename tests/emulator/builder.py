@@ -16,6 +16,26 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import sample
+from .lookups import (
+    END_DEATH,
+    END_DISMISSAL,
+    END_FIXED_TERM,
+    END_MUTUAL,
+    END_RESIGNATION,
+    END_RETIREMENT,
+    END_TRAINING,
+    END_TRIAL,
+    HIRING_INTERNAL,
+    HIRING_NEW_POSITION,
+    HIRING_PEAK,
+    HIRING_REPLACEMENT,
+    TYPE_APPRENTICESHIP,
+    TYPE_FIXED_TERM,
+    TYPE_INTERNSHIP,
+    TYPE_PERMANENT,
+    TYPE_PROFESSIONALISATION,
+    TYPE_TEMPING,
+)
 from .timefmt import v3_date, v3_timestamp, v4_date, v4_timestamp
 
 if TYPE_CHECKING:
@@ -27,13 +47,37 @@ T = TypeVar("T")
 # Employment situations; the mix follows the brief (≈75/20/3 % plus a few leavers).
 CURRENT, LEAVING, FORMER, FUTURE = "current", "leaving", "former", "future"
 
-# Work-contract look-ups (ids only; the names live behind other endpoints).
-TYPE_PERMANENT, TYPE_FIXED_TERM, TYPE_INTERNSHIP, TYPE_APPRENTICESHIP = 1, 2, 3, 4
-TERMINATION_END_OF_TERM = 4
-TERMINATION_REASONS = (1, 2, 3, 5, 6, 7, 9)
 # A person's last contract is mostly permanent; earlier ones are the fixed-term kinds.
 LAST_CONTRACT_TYPES = (*[TYPE_PERMANENT] * 7, TYPE_FIXED_TERM, TYPE_FIXED_TERM, TYPE_APPRENTICESHIP)
-EARLIER_CONTRACT_TYPES = (TYPE_FIXED_TERM, TYPE_FIXED_TERM, TYPE_INTERNSHIP, TYPE_APPRENTICESHIP)
+EARLIER_CONTRACT_TYPES = (
+    TYPE_FIXED_TERM,
+    TYPE_FIXED_TERM,
+    TYPE_INTERNSHIP,
+    TYPE_APPRENTICESHIP,
+    TYPE_TEMPING,
+    TYPE_PROFESSIONALISATION,
+)
+# How a permanent contract ends; the other kinds simply reach their term.
+TERMINATION_REASONS = (
+    END_RESIGNATION,
+    END_RESIGNATION,
+    END_MUTUAL,
+    END_MUTUAL,
+    END_DISMISSAL,
+    END_TRIAL,
+    END_RETIREMENT,
+    END_DEATH,
+)
+TRAINING_TYPES = (TYPE_INTERNSHIP, TYPE_APPRENTICESHIP)
+# The first contract fills a new or vacant post; later ones are mostly internal moves.
+FIRST_HIRING_TYPES = (
+    HIRING_NEW_POSITION,
+    HIRING_NEW_POSITION,
+    HIRING_REPLACEMENT,
+    HIRING_PEAK,
+    None,
+)
+LATER_HIRING_TYPES = (HIRING_INTERNAL, HIRING_INTERNAL, HIRING_PEAK, None)
 
 # Per-country probabilities of optional and sensitive data, loosely from the recording.
 # fmt: off
@@ -119,6 +163,7 @@ class Person:
     all_sensitive: bool = False
     created: dt.datetime = dt.datetime.min
     modified: dt.datetime = dt.datetime.min
+    imported: bool = False  # created by a bulk import rather than by hand
 
 
 @cache
@@ -479,7 +524,10 @@ class RecordBuilder:
             ended = ends_on is not None and ends_on < self.today
             termination = None
             if ended and rnd() < 0.92:
-                termination = self.pick(TERMINATION_REASONS) if last else TERMINATION_END_OF_TERM
+                if type_id == TYPE_PERMANENT:
+                    termination = self.pick(TERMINATION_REASONS)
+                else:
+                    termination = END_TRAINING if type_id in TRAINING_TYPES else END_FIXED_TERM
             trial = None
             if type_id == TYPE_PERMANENT:
                 trial = self.pick((60, 90, 120, 120, None))
@@ -503,7 +551,7 @@ class RecordBuilder:
                     "establishmentId": None,
                     "typeId": type_id,
                     "spcId": None,
-                    "hiringTypeId": self.pick((1, 1, 2, 3, None)),
+                    "hiringTypeId": self.pick(LATER_HIRING_TYPES if index else FIRST_HIRING_TYPES),
                     "terminationReasonId": termination,
                     "trialPeriodDays": trial,
                     "renewedTrialPeriodDays": renewed,

@@ -4,7 +4,9 @@
 2. people with an employment status, dates, names, login and mail;
 3. managers (a member of each department, top-level managers manage themselves);
 4. createdAt/modifiedAt (bulk imports and bulk edits share exact timestamps);
-5. user records, then work contracts numbered in creation order.
+5. user records, then work contracts numbered in creation order;
+6. legal units and establishments, then each user's history (department, manager,
+   establishment), which also gives every contract its establishmentId.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from .builder import (
     RecordBuilder,
     settle_contracts,
 )
+from .history import UserLog, build_history
+from .structure import Structure, build_structure
 from .timefmt import v4_timestamp
 
 FAR_FUTURE_END = dt.date(2050, 3, 31)  # the recorded demo tenant has one "leaves in 2050"
@@ -43,6 +47,8 @@ class Generated:
     users: list[dict[str, Any]]
     contracts: list[dict[str, Any]]
     departments: list[dict[str, Any]]
+    structure: Structure
+    userlog: UserLog
 
 
 def generate(users: int, seed: int, today: dt.date) -> Generated:
@@ -71,7 +77,18 @@ def _generate(users: int, seed: int, today: dt.date) -> Generated:
     user_records = [builder.user(p) for p in people]
     contracts = build_contracts(builder, people, user_records)
     departments = [builder.department(d) for d in sorted(depts, key=lambda d: d.id)]
-    return Generated(builder, depts, user_records, contracts, departments)
+    # Both draw from their own streams: everything above stays as it was without them.
+    structure = build_structure(seed, today, builder.imports[0])
+    userlog = build_history(
+        builder,
+        depts,
+        people,
+        users=user_records,
+        contracts=contracts,
+        structure=structure,
+        seed=seed,
+    )
+    return Generated(builder, depts, user_records, contracts, departments, structure, userlog)
 
 
 def gapped_ids(builder: RecordBuilder, count: int, start: int, gap_rate: float = 0.08) -> list[int]:
@@ -254,10 +271,13 @@ def stamp_people(builder: RecordBuilder, people: list[Person]) -> None:
             created = clocks[batch]
         else:
             day = person.start - dt.timedelta(days=builder.below(45))
-            created = min(
-                max(builder.moment(day), builder.imports[0]), horizon - dt.timedelta(days=1)
-            )
+            created = max(builder.moment(day), builder.imports[0])
+            if created > horizon - dt.timedelta(days=1):
+                # A future hire entered lately, each at their own instant (clamping them
+                # all to one would make an artificial crowd at the incremental bookmark).
+                created = builder.moment(today - dt.timedelta(days=1 + builder.below(30)))
         person.created = created
+        person.imported = batch is not None
         low = created
         if person.end is not None and person.end < today:
             low = max(created, dt.datetime.combine(person.end, dt.time()) - dt.timedelta(days=10))
@@ -329,9 +349,7 @@ def build_contracts(
         settle_contracts(own, builder.today, rnd)
         author = builder.pick(admins)
         for contract in own:
-            contract["establishmentId"] = user[
-                "legalEntityID"
-            ]  # v3 legal entity = v4 establishment
+            # establishmentId comes with the user's history (see history.py).
             contract["spcId"] = user["cspID"]
             contract["authorId"] = author
             same = contract["createdAt"] == contract["lastModifiedAt"]

@@ -3,19 +3,20 @@
 Lucca aborts a request that runs longer than 5 s with 408 and asks for a lighter one
 (a smaller page). The emulator stands in for "slow" with "asks for more than N
 records": the page size the request would get, its default included (1000 for v3
-users, 10 for v4). A malformed size gives None: the endpoint answers 400 for it.
+lists, 10 for most v4 ones, 100 for v4 look-ups). A malformed size gives None: the
+endpoint answers 400 for it.
 """
 
 from __future__ import annotations
 
-from . import v3_users, v4
+from . import v3_query, v4
 
 
 def v3_page_size(params: dict[str, list[str]]) -> int | None:
     """The limit of `paging=<offset>,<limit>` (parameter names are case-insensitive)."""
     values = [v for key, vs in params.items() if key.lower() == "paging" for v in vs]
     if not values:
-        return v3_users.DEFAULT_LIMIT
+        return v3_query.DEFAULT_LIMIT
     parts = values[-1].split(",")
     if len(parts) != 2:
         return None
@@ -25,11 +26,11 @@ def v3_page_size(params: dict[str, list[str]]) -> int | None:
         return None
 
 
-def v4_page_size(params: dict[str, list[str]]) -> int | None:
-    """The v4 `limit` parameter."""
+def v4_page_size(params: dict[str, list[str]], default: int = v4.DEFAULT_LIMIT) -> int | None:
+    """The v4 `limit` parameter (`default` when absent: the endpoint's own default)."""
     values = [v.strip() for key, vs in params.items() if key.lower() == "limit" for v in vs]
     if not values:
-        return v4.DEFAULT_LIMIT
+        return default
     try:
         return int(values[-1])
     except ValueError:

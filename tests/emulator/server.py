@@ -2,9 +2,10 @@
 
 Order of checks for every request: API key (401), rate limit (429 + Retry-After),
 injected failures (`fail_next`), forbidden paths (403), heavy pages (408), seeded
-random faults (5xx, dropped connection), then routing (404 for unknown paths); a 200
-may still be truncated. Every request, whatever its answer, is recorded in `requests`
-before the answer is sent, so a test can read it as soon as its HTTP call returns.
+random faults (5xx, dropped connection), then routing (404 for paths not in
+KNOWN_PATHS); a 200 may still be truncated. Every request, whatever its answer, is
+recorded in `requests` before the answer is sent, so a test can read it as soon as
+its HTTP call returns.
 After a users list page is built and before it is sent, `churn` may change the tenant.
 """
 
@@ -42,8 +43,16 @@ from .faults import (
 from .heavy import v3_page_size, v4_page_size
 from .ratelimit import WINDOW_SECONDS, RetryAfterWatch, SlidingWindowLimiter
 from .records import RequestLog, RequestRecord
+from .v3_userlogs import list_userlogs, userlog_catalog
 from .v3_users import UserCatalog, get_user, list_users
-from .v4 import list_departments, list_work_contracts
+from .v4 import DEFAULT_LIMIT as V4_DEFAULT_LIMIT
+from .v4 import (
+    LOOKUP_DEFAULT_LIMIT,
+    list_departments,
+    list_lookup,
+    list_structure,
+    list_work_contracts,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -54,9 +63,33 @@ if TYPE_CHECKING:
 HOST = "127.0.0.1"  # never listen beyond the loopback interface
 USERS_PATH = "/api/v3/users"
 USER_PATH = re.compile(r"/api/v3/users/(\d+)/?")
+USERLOGS_PATH = "/api/v3/userlogs"
 CONTRACTS_PATH = "/directory/api/4.0/work-contracts"
 DEPARTMENTS_PATH = "/organization/structure/api/departments"
-KNOWN_PATHS = (USERS_PATH, CONTRACTS_PATH, DEPARTMENTS_PATH)
+ESTABLISHMENTS_PATH = "/organization/structure/api/establishments"
+LEGAL_UNITS_PATH = "/organization/structure/api/legal-units"
+CONTRACT_TYPES_PATH = "/directory/api/work-contract-types"
+HIRING_TYPES_PATH = "/directory/api/work-contract-hiring-types"
+TERMINATION_REASONS_PATH = "/directory/api/work-contract-termination-reasons"
+OCCUPATION_CATEGORIES_PATH = "/organization/structure/api/occupation-categories"
+V3_LIST_PATHS = (USERS_PATH, USERLOGS_PATH)
+# Establishments and legal units page like departments, with optional root fields.
+STRUCTURE_PATHS = {ESTABLISHMENTS_PATH: "establishments", LEGAL_UNITS_PATH: "legal_units"}
+# Look-up path -> the Tenant attribute listing its rows.
+LOOKUP_PATHS = {
+    CONTRACT_TYPES_PATH: "contract_types",
+    HIRING_TYPES_PATH: "contract_hiring_types",
+    TERMINATION_REASONS_PATH: "contract_termination_reasons",
+    OCCUPATION_CATEGORIES_PATH: "occupation_categories",
+}
+# Every v4 list and the page size it serves without `limit` (for heavy pages).
+V4_LIST_PATHS = {
+    CONTRACTS_PATH: V4_DEFAULT_LIMIT,
+    DEPARTMENTS_PATH: V4_DEFAULT_LIMIT,
+    **dict.fromkeys(STRUCTURE_PATHS, V4_DEFAULT_LIMIT),
+    **dict.fromkeys(LOOKUP_PATHS, LOOKUP_DEFAULT_LIMIT),
+}
+KNOWN_PATHS = (*V3_LIST_PATHS, *V4_LIST_PATHS)
 PRINCIPAL = "Emulator key"  # the key's label, as in the recorded headers; never the key
 PROCESS_ID = 1234
 JSON_TYPE = "application/json; charset=utf-8"
@@ -107,6 +140,7 @@ class LuccaEmulator:
         self.id_casing = id_casing
         samples = [sample.template_user(), *tenant.users[:500]]
         self._catalog = UserCatalog(sample.user_keys(), samples, id_casing)
+        self._userlog_catalog = userlog_catalog()
         self._limiter = SlidingWindowLimiter(rpm, window_seconds)
         self._log = RequestLog()
         self._failures: deque[tuple[int, int | None]] = deque()
@@ -325,10 +359,10 @@ class LuccaEmulator:
         limit = self.heavy_page_limit
         if limit is not None and method == "GET":
             size = None
-            if route == USERS_PATH:
+            if route in V3_LIST_PATHS:
                 size = v3_page_size(params)
-            elif route in (CONTRACTS_PATH, DEPARTMENTS_PATH):
-                size = v4_page_size(params)
+            elif route in V4_LIST_PATHS:
+                size = v4_page_size(params, V4_LIST_PATHS[route])
             if size is not None and size > limit:
                 # Lucca aborts requests running over 5 s and asks for a lighter one.
                 raise ApiError(408, "Request Timeout: ask for a smaller page", fault=TIMEOUT_408)
@@ -351,12 +385,21 @@ class LuccaEmulator:
             elif route == USERS_PATH:
                 data = list_users(tenant.users, params, self._catalog, tenant.today)
                 body = {"header": self._header(), "data": data}
+            elif route == USERLOGS_PATH:
+                data = list_userlogs(tenant.userlogs, params, self._userlog_catalog)
+                body = {"header": self._header(), "data": data}
             elif route == CONTRACTS_PATH:
                 body = list_work_contracts(tenant.contracts, params)
-            else:
+            elif route in LOOKUP_PATHS:
+                body = list_lookup(getattr(tenant, LOOKUP_PATHS[route]), params)
+            else:  # departments, establishments, legal units: pages link to their neighbours
                 pairs = parse_qsl(query, keep_blank_values=True)
-                page_url = self.url + DEPARTMENTS_PATH
-                body = list_departments(tenant.departments, params, page_url, pairs)
+                page_url = self.url + route
+                if route == DEPARTMENTS_PATH:
+                    body = list_departments(tenant.departments, params, page_url, pairs)
+                else:
+                    rows = getattr(tenant, STRUCTURE_PATHS[route])
+                    body = list_structure(rows, params, page_url, pairs)
         return 200, body
 
     @staticmethod

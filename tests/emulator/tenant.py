@@ -1,4 +1,5 @@
-"""A seeded, in-memory Lucca tenant: v3 users, v4 work contracts and v4 departments.
+"""A seeded, in-memory Lucca tenant: v3 users and their history (userlogs), v4 work
+contracts with their look-ups, departments, establishments and legal units.
 
 Everything derives from one `random.Random(seed)`, so a tenant is reproducible for a
 given (users, seed, today). Records are plain dicts shaped like the real API's
@@ -16,6 +17,13 @@ from typing import Any
 
 from .builder import CURRENT, FUTURE, LEGAL_ENTITY_COUNTRY, USER_ROLE, Person
 from .generate import generate, nearest_manager
+from .history import DEPARTMENT
+from .lookups import (
+    CONTRACT_HIRING_TYPES,
+    CONTRACT_TERMINATION_REASONS,
+    CONTRACT_TYPES,
+    occupation_categories,
+)
 from .timefmt import truncate_to_millis, v3_date, v3_timestamp, v4_date, v4_timestamp
 
 
@@ -29,10 +37,20 @@ class Tenant:
         self.users: list[dict[str, Any]] = data.users  # sorted by id
         self.contracts: list[dict[str, Any]] = data.contracts  # sorted by id
         self.departments: list[dict[str, Any]] = data.departments  # sorted by id
+        self.legal_units: list[dict[str, Any]] = data.structure.legal_units  # sorted by id
+        self.establishments: list[dict[str, Any]] = data.structure.establishments  # by id
+        # Fixed look-ups, copied so that a test changing one tenant leaves the others alone.
+        self.contract_types = [dict(row) for row in CONTRACT_TYPES]
+        self.contract_hiring_types = [dict(row) for row in CONTRACT_HIRING_TYPES]
+        self.contract_termination_reasons = [dict(row) for row in CONTRACT_TERMINATION_REASONS]
+        self.occupation_categories = occupation_categories()
+        self._userlog = data.userlog
+        self.userlogs: list[dict[str, Any]] = data.userlog.entries  # sorted by id
         # Held by the server while it reads and by the mutators while they write.
         self.lock = threading.RLock()
         self._builder = data.builder
         self._depts = data.depts
+        self._dept_by_id = {d.id: d for d in data.depts}
         self._by_id = {u["id"]: u for u in self.users}
         # Updates and hires draw from their own stream so they never disturb generation.
         self._changes = random.Random(seed * 7919 + 1)
@@ -122,8 +140,29 @@ class Tenant:
                 self.users.append(user)
                 self._by_id[next_id] = user
                 self.contracts.append(contract)
+                self._userlog.hired(user, moment)
                 hired.append(user)
         return hired
+
+    def change_department(
+        self, user_id: int, department_id: int, at: dt.datetime | None = None
+    ) -> dict[str, Any] | None:
+        """Move a user to another department from `at`'s date (default: now): departmentID,
+        department{}, modifiedAt = modifiedOn = `at`, and a userlog entry. Returns that
+        entry, or None when the user is already there. Unknown ids raise KeyError."""
+        moment = truncate_to_millis(at or dt.datetime.now())
+        dept = self._dept_by_id[department_id]
+        with self.lock:
+            user = self._by_id[user_id]
+            old = user["departmentID"]
+            if old == department_id:
+                return None
+            user["departmentID"] = department_id
+            user["department"] = self._builder.ref("department", dept.id, dept.name)
+            user["modifiedOn"] = user["modifiedAt"] = v3_timestamp(moment)
+            return self._userlog.record(
+                user_id, DEPARTMENT, old, department_id, on=moment.date(), at=moment
+            )
 
     def leave(
         self, ids: list[int], on: dt.date | None = None, at: dt.datetime | None = None

@@ -1,10 +1,17 @@
-"""The v4 endpoints: work contracts and departments (`limit`/`page` paging).
+"""The v4 endpoints (`limit`/`page` paging, `page` from 1, order id asc).
 
 - `GET /directory/api/4.0/work-contracts` -> {"items"} plus "count" only with
-  `fields.root=count`; `limit` 1..1000 (default 10), `page` from 1; order id asc;
-  archived contracts only with `isArchived=true` or `isArchived=true,false`.
+  `fields.root=count`; `limit` 1..1000 (default 10); archived contracts only with
+  `isArchived=true` or `isArchived=true,false`.
 - `GET /organization/structure/api/departments` -> {"items", "count", "prev", "next"}
   where prev/next are full URLs of the neighbour pages (null at the ends).
+- `GET /organization/structure/api/establishments` and `.../legal-units` -> {"items"}
+  plus whichever of "count", "prev", "next" `fields.root` lists; `limit` 1..99
+  (default 10: Lucca refuses 100 and more here); archived rows only with
+  `isArchived=true` or `isArchived=true,false`.
+- Look-ups (work-contract types, hiring types, termination reasons, occupation
+  categories) -> {"items", "count"}; `limit` 1..1000 (default 100); archived rows
+  included unless `isArchived` says otherwise.
 Unknown query parameters are ignored, as ASP.NET model binding does.
 """
 
@@ -17,6 +24,9 @@ from .errors import bad_request
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
+STRUCTURE_MAX_LIMIT = 99
+LOOKUP_DEFAULT_LIMIT = 100
+ROOT_FIELDS = ("count", "prev", "next")
 
 
 def _values(params: dict[str, list[str]], *names: str) -> list[str]:
@@ -92,6 +102,45 @@ def list_work_contracts(
     return body
 
 
+def _link(page_url: str, pairs: list[tuple[str, str]], target: int) -> str:
+    """`page_url` with the request's query (`pairs`, in order) asking for page `target`."""
+    kept = [(k, v) for k, v in pairs if k.lower() != "page"]
+    return f"{page_url}?{urlencode([*kept, ('page', str(target))])}"
+
+
+def list_structure(
+    rows: list[dict[str, Any]],
+    params: dict[str, list[str]],
+    page_url: str,
+    pairs: list[tuple[str, str]],
+) -> dict[str, Any]:
+    """Establishments or legal units; `page_url`/`pairs` as for list_departments."""
+    limit = _int(params, "limit", DEFAULT_LIMIT, 1, STRUCTURE_MAX_LIMIT)
+    page = _int(params, "page", 1, 1, None)
+    archived = _bools(params, "isArchived") or {False}  # archived ones only when asked
+    matches = [row for row in rows if row["isArchived"] in archived]
+    start = (page - 1) * limit
+    body: dict[str, Any] = {"items": matches[start : start + limit]}
+    wanted = {v.lower() for v in _values(params, "fields.root")}
+    extras = {
+        "count": len(matches),
+        "prev": _link(page_url, pairs, page - 1) if page > 1 else None,
+        "next": _link(page_url, pairs, page + 1) if start + limit < len(matches) else None,
+    }
+    body.update((name, extras[name]) for name in ROOT_FIELDS if name in wanted)
+    return body
+
+
+def list_lookup(rows: list[dict[str, Any]], params: dict[str, list[str]]) -> dict[str, Any]:
+    """A look-up list: every row unless `isArchived` filters them."""
+    limit = _int(params, "limit", LOOKUP_DEFAULT_LIMIT, 1, MAX_LIMIT)
+    page = _int(params, "page", 1, 1, None)
+    archived = _bools(params, "isArchived")
+    matches = [row for row in rows if archived is None or row["isArchived"] in archived]
+    start = (page - 1) * limit
+    return {"items": matches[start : start + limit], "count": len(matches)}
+
+
 def list_departments(
     departments: list[dict[str, Any]],
     params: dict[str, list[str]],
@@ -103,14 +152,9 @@ def list_departments(
     page = _int(params, "page", 1, 1, None)
     count = len(departments)
     start = (page - 1) * limit
-
-    def link(target: int) -> str:
-        kept = [(k, v) for k, v in pairs if k.lower() != "page"]
-        return f"{page_url}?{urlencode([*kept, ('page', str(target))])}"
-
     return {
         "items": departments[start : start + limit],
         "count": count,
-        "prev": link(page - 1) if page > 1 else None,
-        "next": link(page + 1) if start + limit < count else None,
+        "prev": _link(page_url, pairs, page - 1) if page > 1 else None,
+        "next": _link(page_url, pairs, page + 1) if start + limit < count else None,
     }
