@@ -1,10 +1,11 @@
 """Benchmark a full (or daily incremental) sync of the tap against the emulator.
 
-    python benchmarks/sync.py --users 10000            # unlimited rate
-    python benchmarks/sync.py --users 10000 --rpm 50   # under Lucca's real limit
-    python benchmarks/sync.py --users 10000 --incremental
+    python benchmarks/sync.py --users 10000                 # unlimited rate, with baseline
+    python benchmarks/sync.py --users 10000 --rpm 50        # under Lucca's real limit
+    python benchmarks/sync.py --users 10000 --incremental   # a daily run after 1% changed
+    python benchmarks/sync.py --users 2000 --rpm 50 --tenants 3   # tenants side by side
 
-The emulator runs in this process; the tap and the baseline (benchmarks/baseline.py)
+The emulators run in this process; the tap and the baseline (benchmarks/baseline.py)
 run as child processes, so their CPU time and peak memory are their own.
 """
 
@@ -18,19 +19,29 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tap_lucca.tap import TapLucca  # noqa: E402
 from tests.emulator import LuccaEmulator, Tenant  # noqa: E402
 
 API_KEY = "benchmark-key"
-STREAM_OF_PATH = {
-    "/api/v3/users": "users",
-    "/directory/api/4.0/work-contracts": "contracts",
-    "/organization/structure/api/departments": "departments",
-}
+STREAMS = TapLucca(config={"api_url": "https://a.ilucca.net", "api_key": "k"}).streams
+STREAM_OF_PATH = {stream.path: name for name, stream in STREAMS.items()}
+ROWS_OF = {"user_history": "userlogs"}
+
+
+def floor(stream: str, tenant: Tenant) -> int:
+    """The fewest requests that can read a stream at its endpoint's page size."""
+    rows = getattr(tenant, ROWS_OF.get(stream, stream))
+    size = STREAMS[stream].max_page_size
+    if stream == "user_history":  # one read per attribute
+        return sum(math.ceil(n / size) for n in Counter(log["name"] for log in rows).values())
+    return max(1, math.ceil(len(rows) / size))
 
 
 def run_measured(command: list[str], stdout_path: Path) -> dict:
@@ -57,6 +68,7 @@ def count_records(singer_output: Path) -> tuple[Counter, dict | None]:
 
 
 def run_tap(config: dict, workdir: Path, state: dict | None = None) -> tuple[dict, Counter, dict]:
+    workdir.mkdir(parents=True, exist_ok=True)
     config_path = workdir / "config.json"
     config_path.write_text(json.dumps(config))
     command = [sys.executable, "-m", "tap_lucca", "--config", str(config_path)]
@@ -70,8 +82,8 @@ def run_tap(config: dict, workdir: Path, state: dict | None = None) -> tuple[dic
     return measured, records, last_state or {}
 
 
-def requests_per_stream(emulator: LuccaEmulator) -> Counter:
-    return Counter(STREAM_OF_PATH.get(r.path, r.path) for r in emulator.requests)
+def tap_config(emulator: LuccaEmulator, rpm: int) -> dict:
+    return {"api_url": emulator.url, "api_key": API_KEY, "max_requests_per_minute": rpm or 10**6}
 
 
 def parse_args() -> argparse.Namespace:
@@ -80,21 +92,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rpm", type=int, default=0, help="Lucca's limit; 0 = unlimited")
     parser.add_argument("--incremental", action="store_true", help="time a daily run")
     parser.add_argument("--changed", type=float, default=0.01, help="share changed (daily run)")
+    parser.add_argument("--tenants", type=int, default=1, help="tenants synced side by side")
     parser.add_argument("--seed", type=int, default=42)
     return parser.parse_args()
 
 
 def measure(args: argparse.Namespace, tenant: Tenant) -> dict:
     """Run the tap (and the baseline on full unlimited runs) against the emulator."""
-    rpm = args.rpm or None
-    emulator = LuccaEmulator(tenant, api_key=API_KEY, rpm=rpm)
+    emulator = LuccaEmulator(tenant, api_key=API_KEY, rpm=args.rpm or None)
     with emulator, tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        config = {
-            "api_url": emulator.url,
-            "api_key": API_KEY,
-            "max_requests_per_minute": args.rpm or 1_000_000,
-        }
+        config = tap_config(emulator, args.rpm)
         state = None
         if args.incremental:
             _, _, state = run_tap(config, workdir)
@@ -102,37 +110,57 @@ def measure(args: argparse.Namespace, tenant: Tenant) -> dict:
             tenant.update_users([user["id"] for user in changed])
             emulator.clear_requests()
         tap, records, _ = run_tap(config, workdir, state)
-        sent = requests_per_stream(emulator)
-        fields = next(r for r in emulator.requests if r.path == "/api/v3/users").params["fields"]
+        sent = Counter(STREAM_OF_PATH.get(r.path, r.path) for r in emulator.requests)
+        fields = {r.path: r.params["fields"][0] for r in emulator.requests if "fields" in r.params}
 
         baseline = None
-        if not args.incremental and not rpm:
+        if not args.incremental and not args.rpm:
             command = [sys.executable, str(ROOT / "benchmarks" / "baseline.py"), emulator.url]
-            command += [API_KEY, fields[0], str(workdir / "baseline.jsonl")]
+            command += [API_KEY, fields["/api/v3/users"], fields["/api/v3/userlogs"]]
+            command += [str(workdir / "baseline.jsonl")]
             baseline = run_measured(command, workdir / "baseline.out")
     return {"tap": tap, "records": records, "sent": sent, "baseline": baseline}
 
 
+def measure_side_by_side(args: argparse.Namespace, tenants: list[Tenant]) -> dict:
+    """One tenant alone, then every tenant at once, each under its own rate limit."""
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        emulators = [
+            stack.enter_context(LuccaEmulator(t, api_key=API_KEY, rpm=args.rpm or None))
+            for t in tenants
+        ]
+        alone, _, _ = run_tap(tap_config(emulators[0], args.rpm), Path(tmp) / "alone")
+        for emulator in emulators:
+            emulator.clear_requests()
+            emulator.reset_rate_limit()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(len(emulators)) as pool:
+            runs = list(
+                pool.map(
+                    lambda n: run_tap(tap_config(emulators[n], args.rpm), Path(tmp) / str(n)),
+                    range(len(emulators)),
+                )
+            )
+        together = time.perf_counter() - started
+    return {"alone": alone["wall"], "together": together, "each": [run[0]["wall"] for run in runs]}
+
+
 def row(label: str, value: str) -> None:
-    print(f"{label:<34}{value:>20}")
+    print(f"{label:<40}{value:>20}")
 
 
 def print_table(args: argparse.Namespace, tenant: Tenant, result: dict) -> None:
     tap, records, sent, baseline = (result[k] for k in ("tap", "records", "sent", "baseline"))
-    floor = {
-        "users": math.ceil(len(tenant.users) / 1000),
-        "contracts": math.ceil(len(tenant.contracts) / 1000),
-        "departments": math.ceil(len(tenant.departments) / 1000),
-    }
     total = sum(records.values())
+    floors = {stream: floor(stream, tenant) for stream in STREAMS}
     print()
     row("N users", f"{args.users:,}")
     row("mode", "incremental (daily)" if args.incremental else "full")
     row("rate limit (requests/min)", str(args.rpm or "unlimited"))
-    for stream in ("users", "contracts", "departments"):
+    for stream in STREAMS:
         row(f"{stream}: records", f"{records[stream]:,}")
-        row(f"{stream}: requests / floor", f"{sent[stream]} / {floor[stream]}")
-    row("requests / floor (total)", f"{sum(sent.values())} / {sum(floor.values())}")
+        row(f"{stream}: requests / floor", f"{sent[stream]} / {floors[stream]}")
+    row("requests / floor (total)", f"{sum(sent.values())} / {sum(floors.values())}")
     row("wall time (s)", f"{tap['wall']:.2f}")
     if args.rpm:
         paced = sum(sent.values()) * 60 / args.rpm
@@ -152,9 +180,20 @@ def print_table(args: argparse.Namespace, tenant: Tenant, result: dict) -> None:
 def main() -> None:
     args = parse_args()
     started = time.perf_counter()
-    tenant = Tenant.generate(users=args.users, seed=args.seed)
-    print(f"generated {args.users:,} users in {time.perf_counter() - started:.1f} s", flush=True)
-    print_table(args, tenant, measure(args, tenant))
+    tenants = [Tenant.generate(users=args.users, seed=args.seed + n) for n in range(args.tenants)]
+    print(
+        f"generated {args.tenants} x {args.users:,} users in {time.perf_counter() - started:.1f} s"
+    )
+    if args.tenants > 1:
+        result = measure_side_by_side(args, tenants)
+        print()
+        row("tenants", str(args.tenants))
+        row("one tenant alone: wall (s)", f"{result['alone']:.2f}")
+        row("all side by side: wall (s)", f"{result['together']:.2f}")
+        row("each, side by side (s)", ", ".join(f"{w:.2f}" for w in result["each"]))
+        row("together / alone", f"{result['together'] / result['alone']:.2f}")
+        return
+    print_table(args, tenants[0], measure(args, tenants[0]))
 
 
 if __name__ == "__main__":

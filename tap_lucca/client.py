@@ -8,7 +8,6 @@ import itertools
 import time
 import typing as t
 from abc import abstractmethod
-from dataclasses import dataclass
 from functools import cached_property
 from http import HTTPStatus
 from importlib import resources
@@ -19,10 +18,11 @@ from singer_sdk import RESTStream
 from singer_sdk.authenticators import APIKeyAuthenticator
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.pagination import BaseAPIPaginator
 from singer_sdk.schema.source import SchemaDirectory
 
 from tap_lucca.drift import SchemaGuard
+from tap_lucca.paging import PageSize
+from tap_lucca.payload import payload
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator, Mapping
@@ -35,18 +35,9 @@ if t.TYPE_CHECKING:
 
 SCHEMAS = SchemaDirectory(resources.files(__package__) / "schemas")
 
-_decode = msgspec.json.Decoder().decode
-_PAYLOAD = "_lucca_payload"
 
 # Lucca aborts requests that run longer than 5 s with a 408; it is worth a retry.
 _RETRIED_STATUSES = (HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.REQUEST_TIMEOUT)
-
-
-def payload(response: requests.Response) -> t.Any:
-    """The decoded JSON body, decoded once per response and kept on it."""
-    if _PAYLOAD not in response.__dict__:
-        response.__dict__[_PAYLOAD] = _decode(response.content)
-    return response.__dict__[_PAYLOAD]
 
 
 def retry_after_seconds(response: requests.Response) -> float:
@@ -82,79 +73,6 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class Page:
-    """Where the next page starts, and how many records to ask for."""
-
-    start: int | None
-    size: int
-
-
-class PageSize:
-    """The page size to ask for. Lucca aborts requests that take over 5 s with a 408
-    and asks for a lighter one: the size halves on each 408, down to a floor, and
-    doubles back after a few pages in a row come through."""
-
-    pages_before_growing = 3
-
-    def __init__(self, largest: int, smallest: int = 50) -> None:
-        self.largest = largest
-        self.smallest = min(smallest, largest)
-        self.current = largest
-        self._good_pages = 0
-
-    def shrink(self) -> bool:
-        """Halve the size; False if it is already at the floor."""
-        self._good_pages = 0
-        if self.current <= self.smallest:
-            return False
-        self.current = max(self.current // 2, self.smallest)
-        return True
-
-    def grow(self) -> None:
-        """Count a page that came through; enough in a row double the size."""
-        self._good_pages += 1
-        if self._good_pages >= self.pages_before_growing:
-            self._good_pages = 0
-            self.current = min(self.current * 2, self.largest)
-
-
-class LuccaPaginator(BaseAPIPaginator[Page]):
-    """Reads page after page; after a 408, asks for the same page, lighter."""
-
-    def __init__(self, page_size: PageSize, start: int | None) -> None:
-        super().__init__(Page(start, page_size.current))
-        self.page_size = page_size
-
-    def continue_if_empty(self, response: requests.Response) -> bool:
-        return response.status_code == HTTPStatus.REQUEST_TIMEOUT
-
-    def advance(self, response: requests.Response) -> None:
-        super().advance(response)
-        # The SDK still holds this response while it sends the next request: let
-        # its decoded page go now, so that one page at a time is in memory.
-        response.__dict__.pop(_PAYLOAD, None)
-
-    def has_more(self, response: requests.Response) -> bool:
-        if response.status_code == HTTPStatus.REQUEST_TIMEOUT:
-            return True
-        return self.more_after(response)
-
-    def get_next(self, response: requests.Response) -> Page:
-        if response.status_code == HTTPStatus.REQUEST_TIMEOUT:
-            return Page(self.current_value.start, self.page_size.current)
-        self.page_size.grow()
-        return self.page_after(response)
-
-    @abstractmethod
-    def more_after(self, response: requests.Response) -> bool:
-        """Whether records remain after this page."""
-
-    @abstractmethod
-    def page_after(self, response: requests.Response) -> Page:
-        """The page that follows this one."""
-
-
 class ForbiddenError(FatalAPIError):
     """The API key's role may not read a resource (403)."""
 
@@ -171,6 +89,16 @@ class LuccaStream(RESTStream):
     #: Properties the tap adds to Lucca's records, which Lucca cannot be asked for.
     added_properties: t.ClassVar[frozenset[str]] = frozenset({"tenant"})
 
+    #: The largest page the endpoint serves.
+    max_page_size: t.ClassVar[int] = 1000
+
+    extra_retry_statuses: t.ClassVar[tuple[int, ...]] = _RETRIED_STATUSES
+
+    # Records are decoded JSON, so values already have JSON types: the SDK's
+    # conformance, most of the tap's CPU time, would change nothing. The schema
+    # guard drops unknown keys and mends drifted types instead.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+
     def __init__(self, tap: Tap) -> None:
         super().__init__(tap, schema=self.schema_for(tap.config))
         self.tenant = tap.config.get("tenant") or urlsplit(tap.config["api_url"]).hostname
@@ -180,18 +108,11 @@ class LuccaStream(RESTStream):
         schema = SCHEMAS.get_schema(self.name)
         return {**schema, "properties": {"tenant": {"type": "string"}, **schema["properties"]}}
 
-    extra_retry_statuses: t.ClassVar[tuple[int, ...]] = _RETRIED_STATUSES
-
-    # Records are decoded JSON, so values already have JSON types: the SDK's
-    # conformance, most of the tap's CPU time, would change nothing. The schema
-    # guard drops unknown keys and mends drifted types instead.
-    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
-
     @property
     def url_base(self) -> str:
         return validated_api_url(self.config["api_url"])
 
-    @property
+    @cached_property
     def authenticator(self) -> APIKeyAuthenticator:
         return APIKeyAuthenticator(
             key="Authorization",
@@ -202,9 +123,6 @@ class LuccaStream(RESTStream):
     @property
     def rate_limiter(self) -> RateLimiter:
         return self._tap.rate_limiter  # type: ignore[attr-defined]
-
-    #: The largest page the endpoint serves.
-    max_page_size: t.ClassVar[int] = 1000
 
     @cached_property
     def page_size(self) -> PageSize:

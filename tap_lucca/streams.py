@@ -13,7 +13,7 @@ if t.TYPE_CHECKING:
 
     from singer_sdk.helpers.types import Context
 
-    from tap_lucca.client import Page
+    from tap_lucca.paging import Page
 
 #: Banking, insurance, personal contact and remuneration data (in applicationData).
 SENSITIVE_USER_FIELDS = frozenset(

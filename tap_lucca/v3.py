@@ -6,7 +6,9 @@ import re
 import typing as t
 from functools import cached_property
 
-from tap_lucca.client import LuccaPaginator, LuccaStream, Page, PageSize, payload
+from tap_lucca.client import LuccaStream
+from tap_lucca.paging import LuccaPaginator, Page, PageSize
+from tap_lucca.payload import payload
 
 if t.TYPE_CHECKING:
     import requests

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_lucca.client import LuccaPaginator, LuccaStream, Page, PageSize, payload
+from tap_lucca.client import LuccaStream
+from tap_lucca.paging import LuccaPaginator, Page, PageSize
+from tap_lucca.payload import payload
 
 if t.TYPE_CHECKING:
     import requests

@@ -8,8 +8,9 @@ import pytest
 import requests
 from singer_sdk.exceptions import ConfigValidationError
 
-from tap_lucca.client import PageSize, retry_after_seconds, validated_api_url
+from tap_lucca.client import retry_after_seconds, validated_api_url
 from tap_lucca.drift import SchemaGuard
+from tap_lucca.paging import PageSize
 from tap_lucca.v3 import fields_parameter, lucca_timestamp
 from tap_lucca.v4 import aligned
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -40,3 +42,15 @@ def test_api_key_is_the_one_sensitive_setting():
 def test_every_setting_has_a_kind_label_and_description():
     for setting in committed_hub_file()["settings"]:
         assert {"name", "kind", "label", "description"} <= setting.keys(), setting["name"]
+
+
+def test_readme_settings_table_is_what_about_prints():
+    markdown = subprocess.run(
+        [Path(sys.executable).parent / "tap-lucca", "--about", "--format=markdown"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    table = [line for line in markdown.splitlines() if line.startswith("|")]
+
+    assert "\n".join(table) in (ROOT / "README.md").read_text()

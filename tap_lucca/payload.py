@@ -1,0 +1,25 @@
+"""Response bodies, decoded once and let go as soon as their page is read."""
+
+from __future__ import annotations
+
+import typing as t
+
+import msgspec
+
+if t.TYPE_CHECKING:
+    import requests
+
+_decode = msgspec.json.Decoder().decode
+_PAYLOAD = "_lucca_payload"
+
+
+def payload(response: requests.Response) -> t.Any:
+    """The decoded JSON body, decoded once per response and kept on it."""
+    if _PAYLOAD not in response.__dict__:
+        response.__dict__[_PAYLOAD] = _decode(response.content)
+    return response.__dict__[_PAYLOAD]
+
+
+def release(response: requests.Response) -> None:
+    """Let a response's decoded body go."""
+    response.__dict__.pop(_PAYLOAD, None)
