@@ -22,6 +22,6 @@ meltano --environment=demo run tap-lucca target-jsonl
 echo
 echo "Files written by this run (output/demo):"
 find output/demo -name '*.jsonl' -newermt "@$before" | sort | while read -r file; do
-  printf '  %-50s %7d records\n' "$file" "$(wc -l < "$file")"
+  printf '  %-66s %7d records\n' "$file" "$(wc -l < "$file")"
 done
 echo "Run 'make demo' again: the second run only reads the users changed since the first."

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
@@ -11,6 +13,21 @@ from singer_sdk.exceptions import FatalAPIError
 
 from tap_lucca import streams
 from tap_lucca.throttle import RateLimiter
+
+if TYPE_CHECKING:
+    import logging
+    from collections.abc import Iterator
+
+
+@contextmanager
+def _fatal_errors_end_the_run(logger: logging.Logger) -> Iterator[None]:
+    """An error that no retry can mend ends the run with exit code 1 and one line
+    that says what to check, not a traceback."""
+    try:
+        yield
+    except FatalAPIError as error:
+        logger.error("%s", error)
+        raise SystemExit(1) from None
 
 
 class TapLucca(Tap):
@@ -96,13 +113,12 @@ class TapLucca(Tap):
         return RateLimiter(self.config["max_requests_per_minute"])
 
     def sync_all(self) -> None:
-        """Sync every selected stream; an error that no retry can mend ends the run
-        with one line that says what to check, not a traceback."""
-        try:
+        with _fatal_errors_end_the_run(self.logger):
             super().sync_all()
-        except FatalAPIError as error:
-            self.logger.error("%s", error)
-            raise SystemExit(1) from None
+
+    def run_connection_test(self) -> bool:
+        with _fatal_errors_end_the_run(self.logger):
+            return super().run_connection_test()
 
     def discover_streams(self) -> list[Stream]:
         return [
