@@ -6,7 +6,10 @@ import contextlib
 import dataclasses
 import io
 import json
+import subprocess
+import sys
 import typing as t
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +17,20 @@ from tap_lucca.tap import TapLucca
 from tests.emulator import LuccaEmulator, Tenant
 
 API_KEY = "test-key-0f9c2b7e5d"
+ROOT = Path(__file__).parents[1]
+
+
+def run_meltano(env: dict, *args: str) -> subprocess.CompletedProcess:
+    """`meltano <args>` in the project, as a person would run it."""
+    return subprocess.run(
+        [Path(sys.executable).parent / "meltano", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 @dataclasses.dataclass

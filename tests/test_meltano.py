@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import API_KEY
+from tests.conftest import API_KEY, run_meltano
 from tests.emulator import LuccaEmulator, Tenant
 
-ROOT = Path(__file__).parents[1]
-MELTANO = Path(sys.executable).parent / "meltano"
+if TYPE_CHECKING:
+    import subprocess
+    from pathlib import Path
+
 STREAMS = (
     "users",
     "contracts",
@@ -46,15 +46,7 @@ def project_env(tmp_path):
 
 
 def meltano_run(env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [MELTANO, "--environment=demo", "run", "tap-lucca", "target-jsonl"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_meltano(env, "--environment=demo", "run", "tap-lucca", "target-jsonl")
 
 
 def line_counts(folder: Path) -> dict[str, int]:

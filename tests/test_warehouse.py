@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import datetime
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from scripts.run_models import build
-from tests.conftest import API_KEY
+from tests.conftest import API_KEY, run_meltano
 from tests.emulator import LuccaEmulator, Tenant
 
-ROOT = Path(__file__).parents[1]
-MELTANO = Path(sys.executable).parent / "meltano"
 STREAMS = ("users", "contracts", "departments", "establishments", "legal_units", "user_history")
 
 
@@ -35,15 +30,7 @@ def warehouse(tmp_path_factory):
             "TARGET_DUCKDB_FILEPATH": str(database),
             "MELTANO_STATE_BACKEND_URI": f"file://{tmp}/state",
         }
-        result = subprocess.run(
-            [MELTANO, "--environment=dev", "run", "tap-lucca", "target-duckdb"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        result = run_meltano(env, "--environment=dev", "run", "tap-lucca", "target-duckdb")
     assert result.returncode == 0, result.stderr[-3000:]
     build(str(database))
     with duckdb.connect(str(database), read_only=True) as connection:
