@@ -76,7 +76,9 @@ def three_tenants(tmp_path):
         env[prefix + "API_URL"] = emulator.url
         env[prefix + "API_KEY"] = f"{API_KEY}-{name}"
         env[prefix + "TENANT"] = name
-        env[prefix + "MAX_REQUESTS_PER_MINUTE"] = "100000"
+        # Paced like a real tenant (scaled up), so that each run lasts long enough
+        # for its overlap with the others to show.
+        env[prefix + "MAX_REQUESTS_PER_MINUTE"] = "150"
     yield emulators, env, tmp_path
     for emulator in emulators.values():
         emulator.stop()
