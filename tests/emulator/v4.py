@@ -76,11 +76,30 @@ def _ints(params: dict[str, list[str]], *names: str) -> set[int] | None:
         raise bad_request(f"{names[0]} must be integers") from None
 
 
+def _paging(params: dict[str, list[str]], default_limit: int, max_limit: int) -> tuple[int, int]:
+    """The requested (limit, 1-based page), each checked against the endpoint's bounds."""
+    return _int(params, "limit", default_limit, 1, max_limit), _int(params, "page", 1, 1, None)
+
+
+def _page_of(rows: list[dict[str, Any]], limit: int, page: int) -> list[dict[str, Any]]:
+    start = (page - 1) * limit
+    return rows[start : start + limit]
+
+
+def _links(
+    page_url: str, pairs: list[tuple[str, str]], limit: int, page: int, total: int
+) -> dict[str, str | None]:
+    """`prev` and `next` as full URLs, null at the ends."""
+    return {
+        "prev": _link(page_url, pairs, page - 1) if page > 1 else None,
+        "next": _link(page_url, pairs, page + 1) if page * limit < total else None,
+    }
+
+
 def list_work_contracts(
     contracts: list[dict[str, Any]], params: dict[str, list[str]]
 ) -> dict[str, Any]:
-    limit = _int(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    page = _int(params, "page", 1, 1, None)
+    limit, page = _paging(params, DEFAULT_LIMIT, MAX_LIMIT)
     archived = _bools(params, "isArchived") or {False}  # archived ones only when asked
     applicable = _bools(params, "isApplicable")
     owners = _ints(params, "ownerId[]", "ownerId")
@@ -95,8 +114,7 @@ def list_work_contracts(
         and (types is None or c["typeId"] in types)
         and (establishments is None or c["establishmentId"] in establishments)
     ]
-    start = (page - 1) * limit
-    body: dict[str, Any] = {"items": matches[start : start + limit]}
+    body: dict[str, Any] = {"items": _page_of(matches, limit, page)}
     if "count" in {v.lower() for v in _values(params, "fields.root")}:
         body["count"] = len(matches)
     return body
@@ -115,30 +133,22 @@ def list_structure(
     pairs: list[tuple[str, str]],
 ) -> dict[str, Any]:
     """Establishments or legal units; `page_url`/`pairs` as for list_departments."""
-    limit = _int(params, "limit", DEFAULT_LIMIT, 1, STRUCTURE_MAX_LIMIT)
-    page = _int(params, "page", 1, 1, None)
+    limit, page = _paging(params, DEFAULT_LIMIT, STRUCTURE_MAX_LIMIT)
     archived = _bools(params, "isArchived") or {False}  # archived ones only when asked
     matches = [row for row in rows if row["isArchived"] in archived]
-    start = (page - 1) * limit
-    body: dict[str, Any] = {"items": matches[start : start + limit]}
+    body: dict[str, Any] = {"items": _page_of(matches, limit, page)}
     wanted = {v.lower() for v in _values(params, "fields.root")}
-    extras = {
-        "count": len(matches),
-        "prev": _link(page_url, pairs, page - 1) if page > 1 else None,
-        "next": _link(page_url, pairs, page + 1) if start + limit < len(matches) else None,
-    }
+    extras = {"count": len(matches), **_links(page_url, pairs, limit, page, len(matches))}
     body.update((name, extras[name]) for name in ROOT_FIELDS if name in wanted)
     return body
 
 
 def list_lookup(rows: list[dict[str, Any]], params: dict[str, list[str]]) -> dict[str, Any]:
     """A look-up list: every row unless `isArchived` filters them."""
-    limit = _int(params, "limit", LOOKUP_DEFAULT_LIMIT, 1, MAX_LIMIT)
-    page = _int(params, "page", 1, 1, None)
+    limit, page = _paging(params, LOOKUP_DEFAULT_LIMIT, MAX_LIMIT)
     archived = _bools(params, "isArchived")
     matches = [row for row in rows if archived is None or row["isArchived"] in archived]
-    start = (page - 1) * limit
-    return {"items": matches[start : start + limit], "count": len(matches)}
+    return {"items": _page_of(matches, limit, page), "count": len(matches)}
 
 
 def list_departments(
@@ -148,13 +158,10 @@ def list_departments(
     pairs: list[tuple[str, str]],
 ) -> dict[str, Any]:
     """`page_url` is this endpoint's absolute URL, `pairs` the request's query in order."""
-    limit = _int(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    page = _int(params, "page", 1, 1, None)
+    limit, page = _paging(params, DEFAULT_LIMIT, MAX_LIMIT)
     count = len(departments)
-    start = (page - 1) * limit
     return {
-        "items": departments[start : start + limit],
+        "items": _page_of(departments, limit, page),
         "count": count,
-        "prev": _link(page_url, pairs, page - 1) if page > 1 else None,
-        "next": _link(page_url, pairs, page + 1) if start + limit < count else None,
+        **_links(page_url, pairs, limit, page, count),
     }
