@@ -20,17 +20,15 @@ API_KEY = "test-key-0f9c2b7e5d"
 ROOT = Path(__file__).parents[1]
 
 
-def run_meltano(env: dict, *args: str) -> subprocess.CompletedProcess:
-    """`meltano <args>` in the project, as a person would run it."""
+def run_in_project(env: dict, *command: str | Path) -> subprocess.CompletedProcess:
+    """Run a command in the project folder, as a person would."""
     return subprocess.run(
-        [Path(sys.executable).parent / "meltano", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
     )
+
+
+def run_meltano(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return run_in_project(env, Path(sys.executable).parent / "meltano", *args)
 
 
 @dataclasses.dataclass

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from tap_lucca.tap import TapLucca
-from tests.conftest import API_KEY, run_tap
+from tests.conftest import API_KEY, run_in_project, run_tap
 from tests.emulator import LuccaEmulator, Tenant
 
 ROOT = Path(__file__).parents[1]
@@ -100,15 +99,7 @@ def test_dagster_recipe_runs_every_client_in_parallel_each_with_its_own_state(th
         "}}}})\n"
         "    raise SystemExit(0 if result.success else 1)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = run_in_project(env, sys.executable, "-c", script)
 
     assert result.returncode == 0, result.stderr[-3000:]
     for name, emulator in emulators.items():
