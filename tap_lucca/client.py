@@ -21,7 +21,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.schema.source import SchemaDirectory
 
 from tap_lucca.drift import SchemaGuard
-from tap_lucca.paging import PageSize
+from tap_lucca.paging import LuccaPaginator, PageSize
 from tap_lucca.payload import payload
 
 if t.TYPE_CHECKING:
@@ -94,6 +94,9 @@ class LuccaStream(RESTStream):
 
     extra_retry_statuses: t.ClassVar[tuple[int, ...]] = _RETRIED_STATUSES
 
+    #: How the API generation pages.
+    paginator_class: t.ClassVar[Callable[[PageSize], LuccaPaginator]]
+
     # Records are decoded JSON, so values already have JSON types: the SDK's
     # conformance, most of the tap's CPU time, would change nothing. The schema
     # guard drops unknown keys and mends drifted types instead.
@@ -127,6 +130,11 @@ class LuccaStream(RESTStream):
     @cached_property
     def page_size(self) -> PageSize:
         return PageSize(min(self.config["page_size"], self.max_page_size))
+
+    def get_new_paginator(self) -> LuccaPaginator:
+        # Kept: a 408 is about the page in flight, which only the paginator knows.
+        self._paginator = self.paginator_class(self.page_size)
+        return self._paginator
 
     def request_decorator(self, func: Callable) -> Callable:
         """Pace every attempt, retries included, through the tenant's rate limiter."""
@@ -174,7 +182,7 @@ class LuccaStream(RESTStream):
 
     def validate_response(self, response: requests.Response) -> None:
         status = response.status_code
-        if status == HTTPStatus.REQUEST_TIMEOUT and self.page_size.shrink():
+        if status == HTTPStatus.REQUEST_TIMEOUT and self._paginator.lighten():
             self.logger.warning(
                 "Lucca timed out (408) on a page of %s; asking for %d records at a time",
                 self.name,

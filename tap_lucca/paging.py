@@ -27,7 +27,8 @@ class Page:
 class PageSize:
     """The page size to ask for. Lucca aborts requests that take over 5 s with a 408
     and asks for a lighter one: the size halves on each 408, down to a floor, and
-    doubles back after a few pages in a row come through."""
+    doubles back after a few pages in a row come through. An endpoint that serves
+    fewer records a page than asked caps it for good."""
 
     pages_before_growing = 3
 
@@ -37,13 +38,20 @@ class PageSize:
         self.current = largest
         self._good_pages = 0
 
-    def shrink(self) -> bool:
-        """Halve the size; False if it is already at the floor."""
+    def shrink(self, timed_out: int) -> bool:
+        """Ask for half of the `timed_out` page from now on; False if that page
+        was already at the floor. The next page is then always lighter than it."""
         self._good_pages = 0
-        if self.current <= self.smallest:
+        if timed_out <= self.smallest:
             return False
-        self.current = max(self.current // 2, self.smallest)
+        self.current = max(min(self.current, timed_out) // 2, self.smallest)
         return True
+
+    def cap(self, served: int) -> None:
+        """Never ask for more than the `served` records an endpoint gives a page."""
+        self.largest = min(self.largest, served)
+        self.smallest = min(self.smallest, served)
+        self.current = min(self.current, served)
 
     def grow(self) -> None:
         """Count a page that came through; enough in a row double the size."""
@@ -59,6 +67,10 @@ class LuccaPaginator(BaseAPIPaginator[Page]):
     def __init__(self, page_size: PageSize, start: int | None) -> None:
         super().__init__(Page(start, page_size.current))
         self.page_size = page_size
+
+    def lighten(self) -> bool:
+        """After a 408 on the current page: whether a lighter one can be asked for."""
+        return self.page_size.shrink(self.current_value.size)
 
     def continue_if_empty(self, response: requests.Response) -> bool:
         return response.status_code == HTTPStatus.REQUEST_TIMEOUT

@@ -66,6 +66,8 @@ class KeysetPaginator(LuccaPaginator):
 class V3Stream(LuccaStream):
     """A `/api/v3` collection, read in id order, `page_size` records at a time."""
 
+    paginator_class = KeysetPaginator
+
     def __init__(self, tap: Tap) -> None:
         super().__init__(tap)
         # v3 answers with mixed ID casing (`departmentID` next to `calendarId`):
@@ -74,9 +76,6 @@ class V3Stream(LuccaStream):
         self._known_keys: set[str] = set()
         self._renames: dict[str, str] = {}
         self._first_page_clock: str | None = None
-
-    def get_new_paginator(self) -> KeysetPaginator:
-        return KeysetPaginator(self.page_size)
 
     @cached_property
     def fields(self) -> str:

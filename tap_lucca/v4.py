@@ -32,8 +32,8 @@ def aligned(start: int, size: int) -> int:
 
 class PagePaginator(LuccaPaginator):
     """1-based `page` of `limit` records; a page's start is the number of records
-    read before it. Stops on a short page, or as soon as `count` says nothing is
-    left, which spares the empty page at the end."""
+    read before it. Stops when `count` says nothing is left, which spares the empty
+    page at the end; without a count, on a short page."""
 
     def __init__(self, page_size: PageSize) -> None:
         super().__init__(page_size, start=0)
@@ -46,23 +46,26 @@ class PagePaginator(LuccaPaginator):
         body = payload(response)
         read = len(items(body))
         total = count(body)
-        if read < self.current_value.size:
-            return False
-        return total is None or self.current_value.start + read < total
+        if total is None:
+            return read >= self.current_value.size
+        return self.current_value.start + read < total
 
     def page_after(self, response: requests.Response) -> Page:
         read = len(items(payload(response)))
+        if read < self.current_value.size:
+            # A short page that is not the last: the endpoint serves no more a page,
+            # and the next pages must be of that size to line up with its own.
+            self.page_size.cap(read)
         return Page(self.current_value.start + read, self.page_size.current)
 
 
 class V4Stream(LuccaStream):
     """A v4 collection, read `page_size` records at a time."""
 
+    paginator_class = PagePaginator
+
     #: Filters the endpoint needs on every page.
     filters: t.ClassVar[dict[str, str]] = {}
-
-    def get_new_paginator(self) -> PagePaginator:
-        return PagePaginator(self.page_size)
 
     def get_url_params(
         self,

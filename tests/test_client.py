@@ -49,11 +49,28 @@ def test_plain_http_is_accepted_on_loopback(url):
 def test_page_size_halves_on_timeouts_down_to_the_floor_then_grows_back():
     size = PageSize(1000, smallest=100)
 
-    assert [size.shrink() for _ in range(5)] == [True, True, True, True, False]
+    assert [size.shrink(size.current) for _ in range(5)] == [True, True, True, True, False]
     assert size.current == 100
     for _ in range(2 * PageSize.pages_before_growing):
         size.grow()
     assert size.current == 400
+
+
+def test_page_size_after_a_timeout_is_below_the_page_that_timed_out():
+    # v4 pages are aligned below the page size: 300 records at 300 timed out.
+    size = PageSize(1000)
+
+    assert size.shrink(300)
+    assert size.current == 150
+
+
+def test_page_size_is_capped_by_what_an_endpoint_serves():
+    size = PageSize(1000)
+
+    size.cap(99)
+    for _ in range(3 * PageSize.pages_before_growing):
+        size.grow()
+    assert size.current == 99
 
 
 def test_v4_page_sizes_keep_a_page_boundary_at_the_records_read():

@@ -693,6 +693,32 @@ def test_only_pages_over_the_heavy_page_limit_get_408(small_tenant):
     assert faults == [None] * 4 + ["timeout_408"] * 5
 
 
+def test_timeouts_are_408_at_the_configured_share_whatever_the_page(small_tenant):
+    with LuccaEmulator(small_tenant, api_key=KEY, faults=Faults(seed=4, timeouts=0.3)) as emu:
+        http = session()
+        statuses = [http.get(emu.url + "/api/v3/users?paging=0,10").status_code for _ in range(100)]
+        faults = {r.fault for r in emu.requests if r.status == 408}
+
+    assert 15 <= statuses.count(408) <= 45
+    assert set(statuses) == {200, 408}
+    assert faults == {"timeout_408"}
+
+
+def test_v4_page_cap_clamps_the_limit_and_keeps_the_count(small_tenant):
+    contracts = "/directory/api/4.0/work-contracts?isArchived=true,false&fields.root=count"
+    with LuccaEmulator(small_tenant, api_key=KEY, v4_page_cap=99) as emulator:
+        http = session()
+        first = http.get(emulator.url + contracts + "&limit=1000&page=1").json()
+        second = http.get(emulator.url + contracts + "&limit=1000&page=2").json()
+        small = http.get(emulator.url + contracts + "&limit=10&page=2").json()
+
+    ids = [c["id"] for c in small_tenant.contracts]
+    assert [c["id"] for c in first["items"]] == ids[:99]
+    assert [c["id"] for c in second["items"]] == ids[99:198]
+    assert [c["id"] for c in small["items"]] == ids[10:20]
+    assert first["count"] == len(ids)
+
+
 def test_new_lists_get_408_over_the_heavy_page_limit(small_tenant):
     with LuccaEmulator(small_tenant, api_key=KEY, heavy_page_limit=50) as emulator:
         http = session()

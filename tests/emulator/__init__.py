@@ -10,8 +10,9 @@ Data, as served: tenant.users, .userlogs (department/manager/legal entity histor
 Changes: tenant.update_users, .hire, .leave, .change_department.
 
 Faults, each reproducible from a seed and settable at run time:
-emu.faults = Faults(seed=3, server_errors=0.05, drops=0.05, truncations=0.05)
+emu.faults = Faults(seed=3, server_errors=0.05, drops=0.05, truncations=0.05, timeouts=0.05)
 emu.heavy_page_limit = 250  # 408 for bigger pages
+emu.v4_page_cap = 99  # v4 pages of at most 99 records, whatever `limit` asks
 emu.churn = Churn(seed=5, hires=3, updates=3, leavers=3)  # after each users page
 emu.forbidden_paths.add("/directory/api/4.0/work-contracts")  # 403
 """

@@ -1,4 +1,5 @@
-"""Seeded random faults: server errors, dropped connections, truncated JSON bodies.
+"""Seeded random faults: server errors, dropped connections, truncated JSON bodies,
+timeouts (408).
 
 One `FaultPicker` draws the same fixed set of random numbers for every request that
 passed the key check and the rate limit, in arrival order, whether or not a fault is
@@ -31,9 +32,10 @@ class Faults:
     server_errors: float = 0.0  # 500/502/503 with an HTML body, as a proxy would send
     drops: float = 0.0  # the socket closes without any response
     truncations: float = 0.0  # a 200 whose JSON body is cut short
+    timeouts: float = 0.0  # 408, as Lucca answers a request it aborted after 5 s under load
 
     def __post_init__(self) -> None:
-        shares = (self.server_errors, self.drops, self.truncations)
+        shares = (self.server_errors, self.drops, self.truncations, self.timeouts)
         if any(not 0.0 <= share <= 1.0 for share in shares):
             raise ValueError("fault shares must be between 0 and 1")
         if sum(shares) > 1.0 + 1e-9:  # tolerate float noise such as 3 * (1/3)
@@ -41,12 +43,12 @@ class Faults:
 
     @property
     def active(self) -> bool:
-        return bool(self.server_errors or self.drops or self.truncations)
+        return bool(self.server_errors or self.drops or self.truncations or self.timeouts)
 
 
 @dataclass(frozen=True)
 class FaultDraw:
-    """One request's fate. `kind` is None, SERVER_ERROR, DROP or TRUNCATED."""
+    """One request's fate. `kind` is None, SERVER_ERROR, DROP, TRUNCATED or TIMEOUT_408."""
 
     kind: str | None
     status: int  # for SERVER_ERROR
@@ -87,6 +89,8 @@ class FaultPicker:
             kind = DROP
         elif roll < faults.server_errors + faults.drops + faults.truncations:
             kind = TRUNCATED
+        elif roll < faults.server_errors + faults.drops + faults.truncations + faults.timeouts:
+            kind = TIMEOUT_408
         return FaultDraw(kind, status, full_length, cut)
 
 

@@ -117,7 +117,10 @@ class LuccaEmulator:
     (real: departmentID…) or "docs" (departmentId…).
     Faults, all settable at run time: `faults` (seeded 5xx, drops, truncations),
     `heavy_page_limit` (408 for list pages asking for more records; None: off),
-    `churn` (tenant changes after each users page; None: off), `forbidden_paths` (403).
+    `churn` (tenant changes after each users page; None: off), `forbidden_paths` (403),
+    `v4_page_cap` (v4 lists serve at most this many records a page whatever `limit`
+    asks, as a server-side maximum that clamps `limit` would, `count` still the total;
+    None: off).
     """
 
     def __init__(
@@ -133,6 +136,7 @@ class LuccaEmulator:
         churn: Churn | None = None,
         forbidden_paths: Iterable[str] = (),
         window_seconds: float = WINDOW_SECONDS,
+        v4_page_cap: int | None = None,
     ) -> None:
         self.tenant = tenant
         self.api_key = api_key
@@ -151,6 +155,7 @@ class LuccaEmulator:
         self.churn = churn
         self.churn_log: list[dict[str, list[int]]] = []
         self.heavy_page_limit = heavy_page_limit
+        self.v4_page_cap = v4_page_cap
         # Matched exactly, with or without a trailing slash.
         self.forbidden_paths: set[str] = set(forbidden_paths)
         self._server: _Server | None = None
@@ -301,6 +306,8 @@ class LuccaEmulator:
                 return _Reply(draw.status, page, content_type="text/html", fault=SERVER_ERROR)
             if draw is not None and draw.kind == DROP:
                 return _Reply(0, fault=DROP)
+            if draw is not None and draw.kind == TIMEOUT_408:
+                raise ApiError(408, "Request Timeout: the server is busy", fault=TIMEOUT_408)
             status, body = self._answer(method, path, params, query)
             headers: dict[str, str] = {}
             fault = None
@@ -378,6 +385,12 @@ class LuccaEmulator:
         if method != "GET":
             raise ApiError(405, "Method not allowed", {"Allow": "GET"})
         tenant = self.tenant
+        cap = self.v4_page_cap
+        if cap is not None and route in V4_LIST_PATHS:
+            size = v4_page_size(params, V4_LIST_PATHS[route])
+            if size is not None:
+                kept = {k: v for k, v in params.items() if k.lower() != "limit"}
+                params = {**kept, "limit": [str(min(size, cap))]}
         with tenant.lock:
             if user_match is not None:
                 data = get_user(tenant.user(int(user_match.group(1))), params, self._catalog)
