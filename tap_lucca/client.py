@@ -20,6 +20,7 @@ from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, Retriabl
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.schema.source import SchemaDirectory
 
+from tap_lucca.clock import TenantClock, TimeFields
 from tap_lucca.drift import SchemaGuard
 from tap_lucca.paging import LuccaPaginator, PageSize
 from tap_lucca.payload import payload
@@ -105,6 +106,7 @@ class LuccaStream(RESTStream):
     def __init__(self, tap: Tap) -> None:
         super().__init__(tap, schema=self.schema_for(tap.config))
         self.tenant = tap.config.get("tenant") or urlsplit(tap.config["api_url"]).hostname
+        self.clock = TenantClock(tap.config["timezone"])
 
     def schema_for(self, config: Mapping[str, t.Any]) -> dict:  # noqa: ARG002
         """The stream's schema (`schemas/<name>.json`), with the `tenant` label."""
@@ -167,8 +169,12 @@ class LuccaStream(RESTStream):
     def schema_guard(self) -> SchemaGuard:
         return SchemaGuard(self.name, self.schema, self.logger)
 
+    @cached_property
+    def time_fields(self) -> TimeFields:
+        return TimeFields(self.name, self.schema, self.clock, self.logger)
+
     def post_process(self, row: dict, context: Context | None = None) -> dict:  # noqa: ARG002
-        row = self.schema_guard.check(row)
+        row = self.time_fields.convert(self.schema_guard.check(row))
         row["tenant"] = self.tenant
         return row
 

@@ -41,6 +41,7 @@ class UsersStream(V3Stream):
     path = "/api/v3/users"
     replication_key = "modifiedAt"
     is_sorted = False
+    honours_start_date = True
 
     def schema_for(self, config: Mapping[str, t.Any]) -> dict:
         schema = super().schema_for(config)

@@ -68,7 +68,20 @@ class TapLucca(Tap):
             "start_date",
             th.DateTimeType,
             title="Start date",
-            description="When set, the first users sync only asks for users modified since then.",
+            description=(
+                "When set, the first users sync only asks for users modified since then "
+                "(other streams are read whole). A time without an offset is the tenant's."
+            ),
+        ),
+        th.Property(
+            "timezone",
+            th.StringType,
+            default="Europe/Paris",
+            title="Tenant time zone",
+            description=(
+                "The IANA time zone of the tenant's clock (e.g. Europe/Paris). Lucca's v3 "
+                "API writes times in it, without an offset; the tap emits them in UTC."
+            ),
         ),
         th.Property(
             "max_requests_per_minute",

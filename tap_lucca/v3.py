@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import typing as t
 from functools import cached_property
 
@@ -15,8 +14,6 @@ if t.TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
-_ZONE = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
-
 
 def items(body: dict) -> list[dict]:
     """Records of a v3 list: `{"header": {...}, "data": {"items": [...]}}`."""
@@ -26,15 +23,6 @@ def items(body: dict) -> list[dict]:
 def tenant_clock(body: dict) -> str | None:
     """When the tenant generated a response, in its own naive local time."""
     return body.get("header", {}).get("generated")
-
-
-def lucca_timestamp(value: str) -> str:
-    """A timestamp as v3 filters take it: naive, as Lucca writes its own.
-
-    Bookmarks are Lucca's strings and pass unchanged; a `start_date` keeps its
-    wall-clock time and loses its zone, so nothing drifts by an offset.
-    """
-    return _ZONE.sub("", value) if "T" in value else value
 
 
 def fields_parameter(properties: dict[str, dict]) -> str:
@@ -67,6 +55,9 @@ class V3Stream(LuccaStream):
     """A `/api/v3` collection, read in id order, `page_size` records at a time."""
 
     paginator_class = KeysetPaginator
+
+    #: Whether the `start_date` setting limits the first sync; its docs say users only.
+    honours_start_date: t.ClassVar[bool] = False
 
     def __init__(self, tap: Tap) -> None:
         super().__init__(tap)
@@ -101,13 +92,17 @@ class V3Stream(LuccaStream):
         if next_page_token.start is not None:
             params["id"] = f"greaterthan,{next_page_token.start}"
         if self.replication_key and (since := self.get_starting_replication_key_value(context)):
-            params[self.replication_key] = f"since,{lucca_timestamp(since)}"
+            params[self.replication_key] = f"since,{self.clock.lucca_since(since)}"
         # A partition is a filter, e.g. one attribute's history.
         return {**params, **(context or {})}
 
+    def get_starting_replication_key_value(self, context: Context | None) -> str | None:
+        if self.honours_start_date:
+            return super().get_starting_replication_key_value(context)
+        return self.get_context_state(context).get("replication_key_value")
+
     def get_replication_key_signpost(self, context: Context | None) -> None:  # noqa: ARG002
-        # The SDK's default signpost, "now" in UTC, is not Lucca's naive local
-        # time; the tenant's own clock is read from the first page instead.
+        # The tenant's own clock is read from the first page instead of ours.
         return None
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
@@ -117,7 +112,7 @@ class V3Stream(LuccaStream):
         # changes behind the pages already read is then picked up next time.
         if self.replication_key and self._first_page_clock:
             self.state_manager.write_replication_key_signpost(
-                self._first_page_clock, context=context
+                self.clock.utc(self._first_page_clock), context=context
             )
 
     def records_in(self, body: dict) -> t.Iterable[dict]:

@@ -11,7 +11,7 @@ from singer_sdk.exceptions import ConfigValidationError
 from tap_lucca.client import retry_after_seconds, validated_api_url
 from tap_lucca.drift import SchemaGuard
 from tap_lucca.paging import PageSize
-from tap_lucca.v3 import fields_parameter, lucca_timestamp
+from tap_lucca.v3 import fields_parameter
 from tap_lucca.v4 import aligned
 
 
@@ -88,12 +88,6 @@ def test_v3_fields_select_nested_objects_and_lists_with_brackets():
     }
 
     assert fields_parameter(schema) == "id,department[id,name],habilitedRoles[id],extendedData"
-
-
-def test_start_date_loses_its_zone_but_keeps_its_wall_clock_time():
-    assert lucca_timestamp("2025-01-01T08:45:23+01:00") == "2025-01-01T08:45:23"
-    assert lucca_timestamp("2025-01-01T08:45:23.12Z") == "2025-01-01T08:45:23.12"
-    assert lucca_timestamp("2025-01-01") == "2025-01-01"
 
 
 SCHEMA = {

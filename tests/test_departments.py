@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tap_lucca.hierarchy import with_tree
 from tests.conftest import run_tap
+from tests.truth import emitted, padded, without_tenant
 
 
 def department(id_: int, hierarchy: str, parent: str) -> dict:
@@ -54,6 +55,16 @@ def test_departments_are_every_department_inactive_ones_included(tenant, emulato
 
     assert sorted(sync.ids("departments")) == sorted(d["id"] for d in tenant.departments)
     assert any(d["isActive"] is False for d in sync.records["departments"])
+
+
+def test_department_records_hold_every_field_of_lucca_with_its_value(tenant, emulator, config):
+    sync = run_tap(config, streams=["departments"])
+
+    stored = {d["id"]: d for d in tenant.departments}
+    derived = {"parentDepartmentId", "level", "ancestorDepartmentIds"}
+    for record in sync.records["departments"]:
+        lucca = {k: v for k, v in without_tenant(record).items() if k not in derived}
+        assert lucca == padded(emitted("departments", stored[record["id"]]), lucca)
 
 
 def test_emulated_tree_parents_match_their_paths(tenant, emulator, config):

@@ -7,6 +7,7 @@ import math
 import pytest
 
 from tests.conftest import run_tap
+from tests.truth import emitted, padded, without_tenant
 
 LOOKUPS = {
     "contract_types": ("/directory/api/work-contract-types", "typeId"),
@@ -42,6 +43,18 @@ def test_structure_comes_archived_rows_included_under_luccas_page_cap(
     assert {r.params["isArchived"][0] for r in sent} == {"true,false"}
     assert {r.params["limit"][0] for r in sent} == {"99"}
     assert len(sent) == math.ceil(len(expected) / 99)
+
+
+@pytest.mark.parametrize(
+    "stream",
+    ["establishments", "legal_units", *sorted(LOOKUPS)],
+)
+def test_records_hold_every_field_of_lucca_with_its_value(tenant, emulator, config, stream):
+    sync = run_tap(config, streams=[stream])
+
+    stored = {row["id"]: row for row in getattr(tenant, stream)}
+    for record in sync.records[stream]:
+        assert without_tenant(record) == padded(emitted(stream, stored[record["id"]]), record)
 
 
 def test_establishments_are_the_legal_entities_users_belong_to(tenant, emulator, config):

@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import API_KEY, run_tap
 from tests.emulator import LuccaEmulator, Tenant
+from tests.truth import emitted, padded, without_tenant
 
 ATTRIBUTES = {
     "departmentid": "departmentID",
@@ -24,6 +25,15 @@ def test_history_holds_every_logged_change(tenant, emulator, config):
     sync = run_tap(config, streams=["user_history"])
 
     assert sorted(sync.ids("user_history")) == sorted(log["id"] for log in tenant.userlogs)
+
+
+def test_history_records_hold_every_field_of_lucca_with_its_value(tenant, emulator, config):
+    sync = run_tap(config, streams=["user_history"])
+
+    stored = {log["id"]: log for log in tenant.userlogs}
+    for record in sync.records["user_history"]:
+        expected = emitted("user_history", stored[record["id"]])
+        assert without_tenant(record) == padded(expected, record)
 
 
 def test_history_is_read_one_attribute_at_a_time(tenant, emulator, config):
@@ -77,3 +87,11 @@ def test_next_run_reads_only_the_changes_logged_since_each_bookmark(moving_tenan
     assert any(c["name"] == "departmentid" and c["value"] == str(target["id"]) for c in moves)
     # Bulk imports share timestamps, and `since` includes the bookmark's own instant.
     assert len(second.records["user_history"]) < len(first.records["user_history"]) / 10
+
+
+def test_start_date_does_not_limit_the_history(tenant, emulator, config):
+    # The setting's docs promise a limit on users only.
+    sync = run_tap({**config, "start_date": "2026-01-01"}, streams=["user_history"])
+
+    assert sorted(sync.ids("user_history")) == sorted(log["id"] for log in tenant.userlogs)
+    assert not any("modifiedAt" in r.params for r in history_requests(emulator))

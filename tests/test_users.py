@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
+import typing as t
 from pathlib import Path
 
 import pytest
 
-from tap_lucca.streams import SENSITIVE_USER_FIELDS
 from tap_lucca.tap import TapLucca
 from tests.conftest import API_KEY, run_tap
-from tests.emulator import LuccaEmulator
+from tests.emulator import LuccaEmulator, Tenant
 from tests.emulator.sample import template_user
+from tests.truth import CAPITAL_IDS, SENSITIVE, emitted, padded, without_tenant
 
 SANDBOX = Path(__file__).parents[2] / "shared" / "lucca-sandbox"
-# Lucca spells these IDs in capitals; the tap spells them as the docs do.
-CAPITAL_IDS = {"departmentID", "managerID", "legalEntityID", "cultureID", "cspID"}
 
 
 def users_requests(emulator: LuccaEmulator) -> list:
@@ -47,16 +46,15 @@ def test_users_next_pages_start_after_the_last_id_read(tenant, emulator, config)
     assert follow_ups == [[f"greaterthan,{ids[999]}"], [f"greaterthan,{ids[1999]}"]]
 
 
-def test_user_records_hold_every_requested_field_with_the_api_values(tenant, emulator, config):
+def test_user_records_hold_every_non_sensitive_field_of_lucca_with_its_value(
+    tenant, emulator, config
+):
     sync = run_tap(config, streams=["users"])
 
     stored = {user["id"]: user for user in tenant.users}
-    record = sync.records["users"][0]
-    user = stored[record["id"]]
-    assert record["departmentId"] == user["departmentID"]
-    assert record["department"] == user["department"]
-    assert record["modifiedAt"] == user["modifiedAt"]
-    assert record["authorizedOperations"] == user["authorizedOperations"]
+    for record in sync.records["users"]:
+        expected = emitted("users", stored[record["id"]], left_out=SENSITIVE)
+        assert without_tenant(record) == padded(expected, record)
 
 
 def recorded_user_keys() -> set[str]:
@@ -78,7 +76,7 @@ def test_schema_covers_every_non_sensitive_key_of_the_recorded_full_user():
     users = tap.streams["users"]
     schema_keys = set(users.schema["properties"]) - users.added_properties
 
-    assert schema_keys == expected - SENSITIVE_USER_FIELDS
+    assert schema_keys == expected - SENSITIVE
 
 
 @pytest.mark.parametrize("id_casing", ["mixed", "docs"])
@@ -94,20 +92,88 @@ def test_id_fields_land_in_one_spelling_whichever_casing_lucca_sends(tenant, id_
         assert not CAPITAL_IDS & record.keys()
 
 
-def test_sensitive_fields_are_neither_requested_nor_emitted_by_default(emulator, config):
-    sync = run_tap(config, streams=["users"])
+@pytest.fixture(scope="module")
+def banked_tenant() -> Tenant:
+    """Some users with a value in every sensitive field, cards and RIB included."""
+    tenant = Tenant.generate(users=300, seed=17)
+    for n, user in enumerate(tenant.users[:20]):
+        user["rib"] = f"30004 00822 0001{n:07d} 42"
+        user["corporateCard"] = f"4970 1000 0000 {n:04d}"
+        user["personalCard"] = f"5132 8300 0000 {n:04d}"
+    return tenant
 
-    requested = users_requests(emulator)[0].params["fields"][0].lower()
-    for field in SENSITIVE_USER_FIELDS:
-        assert field.lower() not in requested.split(",")
-    emitted = set().union(*(record.keys() for record in sync.records["users"]))
-    assert not emitted & SENSITIVE_USER_FIELDS
+
+def top_level_names(fields: str) -> set[str]:
+    """The names a v3 `fields` value asks for, nested selections stripped."""
+    depth, name, names = 0, "", set()
+    for char in fields + ",":
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            names.add(name.lower())
+            name = ""
+        elif depth == 0:
+            name += char
+    return names
 
 
-def test_sensitive_fields_come_when_asked_for(tenant, emulator, config):
-    sync = run_tap({**config, "include_sensitive_fields": True}, streams=["users"])
+def keys_in(value: object) -> t.Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from keys_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from keys_in(item)
 
-    stored = {user["id"]: user for user in tenant.users}
-    with_iban = [r for r in sync.records["users"] if stored[r["id"]]["iban"]]
-    assert with_iban
-    assert all(r["iban"] == stored[r["id"]]["iban"] for r in with_iban)
+
+def test_no_sensitive_field_is_asked_for_by_default(banked_tenant):
+    with LuccaEmulator(banked_tenant, api_key=API_KEY) as emulator:
+        run_tap(
+            {"api_url": emulator.url, "api_key": API_KEY, "max_requests_per_minute": 100_000},
+            streams=["users"],
+        )
+        fields = [r.params["fields"][0] for r in users_requests(emulator)]
+
+    for requested in fields:
+        assert not top_level_names(requested) & {field.lower() for field in SENSITIVE}
+        assert "theoreticalremuneration" not in requested.lower()
+
+
+def test_no_sensitive_field_or_value_is_emitted_by_default(banked_tenant):
+    with LuccaEmulator(banked_tenant, api_key=API_KEY) as emulator:
+        sync = run_tap(
+            {"api_url": emulator.url, "api_key": API_KEY, "max_requests_per_minute": 100_000},
+            streams=["users"],
+        )
+
+    keys = set(keys_in(sync.records["users"]))
+    assert not keys & SENSITIVE
+    assert "theoreticalRemuneration" not in keys
+    output = "\n".join(json.dumps(message) for message in sync.messages)
+    for user in banked_tenant.users[:50]:
+        for field in SENSITIVE - {"applicationData"}:
+            if user[field]:
+                assert json.dumps(user[field])[1:-1] not in output, field
+        remuneration = user["applicationData"]["theoreticalRemuneration"]["value"]
+        assert json.dumps(remuneration)[1:-1] not in output
+
+
+def test_sensitive_fields_come_when_asked_for(banked_tenant):
+    with LuccaEmulator(banked_tenant, api_key=API_KEY) as emulator:
+        sync = run_tap(
+            {
+                "api_url": emulator.url,
+                "api_key": API_KEY,
+                "max_requests_per_minute": 100_000,
+                "include_sensitive_fields": True,
+            },
+            streams=["users"],
+        )
+
+    stored = {user["id"]: user for user in banked_tenant.users}
+    for record in sync.records["users"]:
+        expected = emitted("users", stored[record["id"]])
+        assert without_tenant(record) == padded(expected, record)

@@ -12,7 +12,6 @@ After a users list page is built and before it is sent, `churn` may change the t
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import re
 import socket
@@ -43,6 +42,7 @@ from .faults import (
 from .heavy import v3_page_size, v4_page_size
 from .ratelimit import WINDOW_SECONDS, RetryAfterWatch, SlidingWindowLimiter
 from .records import RequestLog, RequestRecord
+from .timefmt import paris_now
 from .v3_userlogs import list_userlogs, userlog_catalog
 from .v3_users import UserCatalog, get_user, list_users
 from .v4 import DEFAULT_LIMIT as V4_DEFAULT_LIMIT
@@ -418,7 +418,7 @@ class LuccaEmulator:
     @staticmethod
     def _header() -> dict[str, Any]:
         # .NET prints 7 decimals: "2024-09-27T16:34:19.9652616"
-        generated = dt.datetime.now().isoformat(timespec="microseconds") + "0"
+        generated = paris_now().isoformat(timespec="microseconds") + "0"
         return {"generated": generated, "principal": PRINCIPAL, "processId": PROCESS_ID}
 
 

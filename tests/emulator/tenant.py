@@ -24,7 +24,7 @@ from .lookups import (
     CONTRACT_TYPES,
     occupation_categories,
 )
-from .timefmt import truncate_to_millis, v3_date, v3_timestamp, v4_date, v4_timestamp
+from .timefmt import paris_now, truncate_to_millis, v3_date, v3_timestamp, v4_date, v4_timestamp
 
 
 class Tenant:
@@ -78,7 +78,7 @@ class Tenant:
     def update_users(self, ids: list[int], at: dt.datetime | None = None) -> None:
         """Change each user's jobTitle and set modifiedAt = modifiedOn = `at` (default: now,
         naive local time, milliseconds). Unknown ids raise KeyError."""
-        stamp = v3_timestamp(truncate_to_millis(at or dt.datetime.now()))
+        stamp = v3_timestamp(truncate_to_millis(at or paris_now()))
         countries = self._builder.countries
         with self.lock:
             for user_id in ids:
@@ -91,7 +91,7 @@ class Tenant:
     def hire(self, n: int, at: dt.datetime | None = None) -> list[dict[str, Any]]:
         """Add n users with ids above the current max, each with one open contract;
         createdAt = modifiedAt = `at` (default: now). Returns the new user objects."""
-        moment = truncate_to_millis(at or dt.datetime.now())
+        moment = truncate_to_millis(at or paris_now())
         builder = self._builder
         builder.use_rng(self._changes)
         active = [d for d in self._depts if d.active]
@@ -150,7 +150,7 @@ class Tenant:
         """Move a user to another department from `at`'s date (default: now): departmentID,
         department{}, modifiedAt = modifiedOn = `at`, and a userlog entry. Returns that
         entry, or None when the user is already there. Unknown ids raise KeyError."""
-        moment = truncate_to_millis(at or dt.datetime.now())
+        moment = truncate_to_millis(at or paris_now())
         dept = self._dept_by_id[department_id]
         with self.lock:
             user = self._by_id[user_id]
@@ -171,7 +171,7 @@ class Tenant:
         dtContractEnd, modifiedAt = modifiedOn = `at` (default: now), and their open
         contract gets endsOn and lastModifiedAt. Unknown ids raise KeyError."""
         day = on or self.today - dt.timedelta(days=1)
-        moment = truncate_to_millis(at or dt.datetime.now())
+        moment = truncate_to_millis(at or paris_now())
         stamp = v3_timestamp(moment)
         with self.lock:
             for user_id in ids:

@@ -9,7 +9,9 @@ lives in Europe/Paris, so the offset is +01:00 in winter and +02:00 in summer.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
+PARIS = ZoneInfo("Europe/Paris")
 _DATE_CACHE: dict[int, str] = {}
 
 
@@ -56,6 +58,11 @@ def v4_timestamp(moment: dt.datetime) -> str:
 
 def v4_date(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+def paris_now() -> dt.datetime:
+    """The tenant's clock now: naive Paris time, whatever the machine's zone."""
+    return dt.datetime.now(PARIS).replace(tzinfo=None)
 
 
 def parse_naive(text: str) -> dt.datetime:

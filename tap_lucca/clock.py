@@ -1,0 +1,115 @@
+"""Lucca's times: instants to UTC, dates left alone, bookmarks back to Lucca's clock.
+
+v3 writes instants as naive times of the tenant's zone ("2023-08-30T15:48:22.677");
+v4 adds the offset. A warehouse reads a naive time as UTC, so every instant is emitted
+in UTC, in one fixed-width form whose string order is its time order: the SDK
+compares bookmarks as strings. Dates (a birth date, the day a contract starts) are
+days, whatever Lucca's midnight suffix: only their day is kept, never shifted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing as t
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from singer_sdk.exceptions import ConfigValidationError
+
+if t.TYPE_CHECKING:
+    import logging
+
+_UTC_FORM = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def _kinds(schema: dict) -> dict[str, t.Any]:
+    """Each property that holds a time: its format, or the kinds nested in it."""
+    kinds: dict[str, t.Any] = {}
+    for name, prop in schema.get("properties", {}).items():
+        if prop.get("format") in {"date", "date-time"}:
+            kinds[name] = prop["format"]
+        elif nested := _kinds(prop):
+            kinds[name] = nested
+    return kinds
+
+
+class TenantClock:
+    """The tenant's time zone, and the conversions between its clock and UTC."""
+
+    def __init__(self, zone_name: str) -> None:
+        try:
+            self.zone = ZoneInfo(zone_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"timezone must be an IANA time zone such as Europe/Paris, got {zone_name!r}"
+            raise ConfigValidationError(msg) from None
+
+    def utc(self, value: str) -> str:
+        """An instant as UTC; a naive one is a time of the tenant's clock."""
+        moment = dt.datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            # In the hour repeated when clocks go back, the earlier of the two.
+            moment = moment.replace(tzinfo=self.zone)
+        return moment.astimezone(dt.timezone.utc).strftime(_UTC_FORM)
+
+    def lucca_since(self, value: str) -> str:
+        """A bookmark or start date as a v3 `since` filter takes it: a naive time of
+        the tenant's clock. In the hour that repeats when clocks go back, the filter
+        starts one shift earlier: what changed in the second pass of that hour has
+        earlier clock times than the first pass, and would be missed."""
+        moment = dt.datetime.fromisoformat(value)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(self.zone)
+        local = moment.replace(tzinfo=self.zone)
+        shift = local.utcoffset() - local.replace(fold=1).utcoffset()  # type: ignore[operator]
+        if shift > dt.timedelta(0) and local.fold == 0:
+            moment -= shift
+        return _lucca_form(moment.replace(tzinfo=None))
+
+
+def _lucca_form(moment: dt.datetime) -> str:
+    """As Lucca writes its own times: seconds, then milliseconds when there are any."""
+    return moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
+
+
+class TimeFields:
+    """Converts a stream's time fields in place, as its schema declares them. A value
+    that is no time is logged with its record and field, and nulled."""
+
+    def __init__(
+        self, stream: str, schema: dict, clock: TenantClock, logger: logging.Logger
+    ) -> None:
+        self.stream = stream
+        self.kinds = _kinds(schema)
+        self.clock = clock
+        self.logger = logger
+
+    def convert(self, record: dict) -> dict:
+        self._convert(record, self.kinds, record.get("id"), "")
+        return record
+
+    def _convert(self, obj: dict, kinds: dict[str, t.Any], record_id: t.Any, prefix: str) -> None:
+        for name, kind in kinds.items():
+            value = obj.get(name)
+            if not value:
+                continue
+            if isinstance(kind, dict):
+                if isinstance(value, dict):
+                    self._convert(value, kind, record_id, f"{prefix}{name}.")
+                continue
+            try:
+                obj[name] = self.clock.utc(value) if kind == "date-time" else _day(value)
+            except (TypeError, ValueError):
+                self.logger.error(
+                    "Stream '%s', record id %s: field '%s' should be a %s but Lucca sent %r; "
+                    "emitted as None",
+                    self.stream,
+                    record_id,
+                    prefix + name,
+                    kind,
+                    value,
+                )
+                obj[name] = None
+
+
+def _day(value: str) -> str:
+    """The day of a date, with or without Lucca's midnight suffix."""
+    return dt.date.fromisoformat(value[:10]).isoformat()

@@ -1,0 +1,84 @@
+"""What the tap must emit for a record of the emulator's truth, read independently of
+the tap's code: which fields are instants and which are dates comes from Lucca's docs
+(`../shared/lucca-api.md`), listed here by name."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+# Times of the tenant's clock (naive in v3, with the offset in v4): emitted in UTC.
+INSTANTS = {
+    "users": {"createdAt", "createdOn", "modifiedAt", "modifiedOn"},
+    "user_history": {"modifiedAt"},
+    "contracts": {"createdAt", "lastModifiedAt"},
+    "departments": {"createdAt", "lastModifiedAt"},
+    "establishments": {"createdAt", "lastModifiedAt"},
+    "legal_units": {"createdAt", "lastModifiedAt"},
+}
+# Days, written by v3 as midnight: emitted as the day, never shifted.
+DATES = {
+    "users": {"birthDate", "dtContractStart", "dtContractEnd", "seniorityDate"},
+    "user_history": {"startsOn"},
+}
+# Banking, insurance, personal contact and remuneration data: left out unless
+# include_sensitive_fields is on. Remuneration is applicationData.theoreticalRemuneration.
+SENSITIVE = {
+    "iban",
+    "bic",
+    "rib",
+    "bankName",
+    "insuranceNumber",
+    "personalEmail",
+    "personalMobile",
+    "address",
+    "corporateCard",
+    "personalCard",
+    "personalAccount",
+    "applicationData",
+}
+# Lucca's capitalised ids, emitted as the docs spell them.
+CAPITAL_IDS = {"departmentID", "managerID", "legalEntityID", "cultureID", "cspID"}
+
+
+def _last_sunday(year: int, month: int) -> dt.datetime:
+    day = dt.datetime(year, month, 31, 1, tzinfo=dt.timezone.utc)  # transitions at 01:00 UTC
+    return day - dt.timedelta(days=(day.weekday() + 1) % 7)
+
+
+def paris_to_utc(text: str) -> str:
+    """An instant in UTC: a naive one is read as Paris time, the emulator's zone."""
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        # Summer time runs from 01:00 UTC on the last Sunday of March to the one of
+        # October; a time of the repeated hour is read as the first of the two.
+        if_summer = moment.replace(tzinfo=dt.timezone.utc) - dt.timedelta(hours=2)
+        summer = _last_sunday(moment.year, 3) <= if_summer < _last_sunday(moment.year, 10)
+        moment = if_summer if summer else if_summer + dt.timedelta(hours=1)
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def emitted(stream: str, truth: dict, left_out: set[str] = frozenset()) -> dict:
+    """The record the tap must emit for `truth`, without its `tenant` label."""
+    record = {}
+    for key, value in truth.items():
+        if key in left_out:
+            continue
+        name = key[:-2] + "Id" if key in CAPITAL_IDS else key
+        if value is not None and key in INSTANTS.get(stream, ()):
+            record[name] = paris_to_utc(value)
+        elif value is not None and key in DATES.get(stream, ()):
+            record[name] = value[:10]
+        else:
+            record[name] = value
+    return record
+
+
+def padded(expected: dict, record: dict) -> dict:
+    """`expected`, plus null for the keys the record has and the truth lacks: Lucca
+    answers null for a field it was asked for and does not hold. A key of the truth
+    that the record lacks still differs."""
+    return {**dict.fromkeys(record.keys() - expected.keys() - {"tenant"}), **expected}
+
+
+def without_tenant(record: dict) -> dict:
+    return {k: v for k, v in record.items() if k != "tenant"}
