@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import itertools
+import math
 import time
 import typing as t
 from abc import abstractmethod
@@ -41,16 +42,21 @@ SCHEMAS = SchemaDirectory(resources.files(__package__) / "schemas")
 _RETRIED_STATUSES = (HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.REQUEST_TIMEOUT)
 
 
+#: The wait when `Retry-After` is missing or unreadable.
+_DEFAULT_RETRY_AFTER = 1.0
+
+
 def retry_after_seconds(response: requests.Response) -> float:
     """Read `Retry-After`, which HTTP allows as seconds or as a date."""
     value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return 1.0
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
-        when = email.utils.parsedate_to_datetime(value)
-        return max(when.timestamp() - time.time(), 0.0)
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError):
+            return _DEFAULT_RETRY_AFTER
+    return max(seconds, 0.0) if math.isfinite(seconds) else _DEFAULT_RETRY_AFTER
 
 
 def validated_api_url(url: str) -> str:

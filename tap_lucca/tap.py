@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecWriter
-from singer_sdk.exceptions import FatalAPIError
+from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from tap_lucca import streams
 from tap_lucca.throttle import RateLimiter
@@ -27,6 +27,9 @@ def _fatal_errors_end_the_run(logger: logging.Logger) -> Iterator[None]:
         yield
     except FatalAPIError as error:
         logger.error("%s", error)
+        raise SystemExit(1) from None
+    except RetriableAPIError as error:
+        logger.error("%s It did not pass on any retry: try again later.", error)
         raise SystemExit(1) from None
 
 

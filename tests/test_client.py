@@ -33,6 +33,11 @@ def test_missing_retry_after_waits_a_second():
     assert retry_after_seconds(response_with({})) == 1
 
 
+@pytest.mark.parametrize("value", ["soon", "Wed, 99 Foo 2015", "inf", "nan", "1e999"])
+def test_unreadable_retry_after_waits_a_second(value):
+    assert retry_after_seconds(response_with({"Retry-After": value})) == 1
+
+
 @pytest.mark.parametrize(
     "url", ["http://acme.ilucca.net", "ftp://acme.ilucca.net", "acme.ilucca.net"]
 )

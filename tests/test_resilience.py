@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from tests.conftest import API_KEY, run_tap
+from tests.conftest import API_KEY, Sync, run_tap
 from tests.emulator import Churn, Faults, LuccaEmulator, Tenant
 from tests.truth import SENSITIVE, emitted, padded, without_tenant
 
@@ -79,15 +79,35 @@ def test_tap_matched_to_a_tight_rate_limit_meets_no_429(small_tenant):
     assert_same_records(sync, small_tenant)
 
 
+def sync_or_exit(config: dict) -> Sync | SystemExit:
+    """A run's output, or the exit that ended it: so that a test can first check
+    what the run sent before it ended."""
+    try:
+        return run_tap(config)
+    except SystemExit as ended:
+        return ended
+
+
 def test_tap_faster_than_the_tenant_sends_nothing_before_retry_after(small_tenant):
     with LuccaEmulator(small_tenant, api_key=API_KEY, rpm=10, window_seconds=6) as emulator:
-        sync = run_tap(fast_config(emulator, page_size=100))
+        sync = sync_or_exit(fast_config(emulator, page_size=100))
 
         statuses = [r.status for r in emulator.requests]
         early = emulator.early_requests
     assert 429 in statuses
     assert early == 0
+    assert isinstance(sync, Sync)
     assert_same_records(sync, small_tenant)
+
+
+def test_an_unreadable_retry_after_is_waited_out_and_the_run_goes_on(small_tenant):
+    with LuccaEmulator(small_tenant, api_key=API_KEY) as emulator:
+        emulator.fail_next(429, count=2, retry_after="after a while")
+        sync = run_tap(fast_config(emulator), streams=["contracts"])
+
+        statuses = [r.status for r in emulator.requests]
+    assert statuses[:3] == [429, 429, 200]
+    assert sorted(sync.ids("contracts")) == sorted(c["id"] for c in small_tenant.contracts)
 
 
 def test_pages_too_heavy_for_five_seconds_are_asked_again_lighter(small_tenant):
@@ -155,6 +175,35 @@ def test_wrong_key_stops_at_once_with_an_authentication_message_and_no_key(small
     assert "API key (401)" in stderr
     assert "api_key" in stderr.splitlines()[-1]
     assert wrong_key not in stdout + stderr
+
+
+@pytest.mark.parametrize(
+    ("failure", "says"),
+    [
+        ("400", "Lucca answered 400"),
+        ("403", "may not read stream"),
+        ("404", "Lucca has no such resource"),
+        ("429 on every retry", "did not pass on any retry"),
+    ],
+)
+def test_a_fatal_error_ends_the_run_in_one_line_without_the_key(
+    small_tenant, tmp_path, failure, says
+):
+    with LuccaEmulator(small_tenant, api_key=API_KEY) as emulator:
+        config = fast_config(emulator)
+        if failure == "404":
+            config["api_url"] += "/no-such-tenant"
+        elif failure == "429 on every retry":
+            emulator.fail_next(429, count=50, retry_after=0)
+        else:
+            emulator.fail_next(int(failure), count=50)
+        process = run_cli(config, tmp_path)
+        stdout, stderr = process.communicate(timeout=120)
+
+    assert process.returncode == 1
+    assert says in stderr.splitlines()[-1]
+    assert "Traceback" not in stderr
+    assert API_KEY not in stdout + stderr
 
 
 def test_forbidden_stream_fails_the_run_naming_the_stream(small_tenant, tmp_path):

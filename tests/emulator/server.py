@@ -147,7 +147,7 @@ class LuccaEmulator:
         self._userlog_catalog = userlog_catalog()
         self._limiter = SlidingWindowLimiter(rpm, window_seconds)
         self._log = RequestLog()
-        self._failures: deque[tuple[int, int | None]] = deque()
+        self._failures: deque[tuple[int, int | str | None]] = deque()
         self._failures_lock = threading.Lock()
         self._picker = FaultPicker(faults or Faults())
         self._retry_watch = RetryAfterWatch()
@@ -247,9 +247,12 @@ class LuccaEmulator:
     def churn(self, value: Churn | None) -> None:
         self._churner = None if value is None else ChurnRunner(value)
 
-    def fail_next(self, status: int = 500, count: int = 1, retry_after: int | None = None) -> None:
+    def fail_next(
+        self, status: int = 500, count: int = 1, retry_after: int | str | None = None
+    ) -> None:
         """Answer the next `count` authorised requests with `status` (e.g. 500, 503, 408),
-        with a Retry-After header when given: for testing a client's retries."""
+        with a Retry-After header when given, sent as written (so it may be malformed):
+        for testing a client's retries."""
         with self._failures_lock:
             self._failures.extend([(status, retry_after)] * count)
 
@@ -263,8 +266,9 @@ class LuccaEmulator:
             handler.rfile.read(length)  # keep the keep-alive stream in step
         early = self._retry_watch.arrive(arrived)  # before this request's own 429, if any
         reply = self._reply(handler, method, split, params, arrived)
-        if reply.status == 429 and "Retry-After" in reply.headers:
-            self._retry_watch.told(arrived, int(reply.headers["Retry-After"]))
+        retry_after = reply.headers.get("Retry-After", "")
+        if reply.status == 429 and retry_after.isdigit():
+            self._retry_watch.told(arrived, int(retry_after))
         self._log.append(
             RequestRecord(
                 method, split.path, params, reply.status, arrived, early=early, fault=reply.fault
