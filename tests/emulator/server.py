@@ -1,9 +1,9 @@
 """The HTTP side: a threaded server on 127.0.0.1 that answers like a Lucca tenant.
 
 Order of checks for every request: API key (401), rate limit (429 + Retry-After),
-injected failures (`fail_next`), forbidden paths (403), heavy pages (408), seeded
-random faults (5xx, dropped connection), then routing (404 for paths not in
-KNOWN_PATHS); a 200 may still be truncated. Every request, whatever its answer, is
+injected failures (`fail_next`), forbidden paths (403), unavailable paths (404, 410,
+501...), heavy pages (408), seeded random faults (5xx, dropped connection), then
+routing (404 for paths not in KNOWN_PATHS); a 200 may still be truncated. Every request, whatever its answer, is
 recorded in `requests` before the answer is sent, so a test can read it as soon as
 its HTTP call returns.
 After a users list page is built and before it is sent, `churn` may change the tenant.
@@ -22,6 +22,7 @@ import time
 import traceback
 from collections import deque
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, parse_qs, parse_qsl, urlsplit
@@ -35,6 +36,7 @@ from .faults import (
     SERVER_ERROR,
     TIMEOUT_408,
     TRUNCATED,
+    UNAVAILABLE,
     FaultDraw,
     FaultPicker,
     Faults,
@@ -117,7 +119,8 @@ class LuccaEmulator:
     (real: departmentID…) or "docs" (departmentId…).
     Faults, all settable at run time: `faults` (seeded 5xx, drops, truncations),
     `heavy_page_limit` (408 for list pages asking for more records; None: off),
-    `churn` (tenant changes after each users page; None: off), `forbidden_paths` (403).
+    `churn` (tenant changes after each users page; None: off), `forbidden_paths` (403),
+    `unavailable_paths` (path -> status, e.g. 404).
     """
 
     def __init__(
@@ -153,6 +156,9 @@ class LuccaEmulator:
         self.heavy_page_limit = heavy_page_limit
         # Matched exactly, with or without a trailing slash.
         self.forbidden_paths: set[str] = set(forbidden_paths)
+        # Path -> the status it answers instead (404, 410, 501...), as when a tenant
+        # lacks a module or Lucca retired the endpoint.
+        self.unavailable_paths: dict[str, int] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -356,6 +362,8 @@ class LuccaEmulator:
         forbidden = self.forbidden_paths
         if route in forbidden or f"{route}/" in forbidden:
             raise ApiError(403, "The API key's role may not read this resource", fault=FORBIDDEN)
+        if status := self.unavailable_paths.get(route):
+            raise ApiError(status, HTTPStatus(status).phrase, fault=UNAVAILABLE)
         limit = self.heavy_page_limit
         if limit is not None and method == "GET":
             size = None
