@@ -3,9 +3,9 @@
 Order of checks for every request: API key (401), rate limit (429 + Retry-After),
 injected failures (`fail_next`), forbidden paths (403), unavailable paths (404, 410,
 501...), heavy pages (408), seeded random faults (5xx, dropped connection), then
-routing (404 for paths not in KNOWN_PATHS); a 200 may still be truncated. Every request, whatever its answer, is
-recorded in `requests` before the answer is sent, so a test can read it as soon as
-its HTTP call returns.
+routing (404 for paths not in KNOWN_PATHS); a 200 may still be truncated. Every
+request, whatever its answer, is recorded in `requests` before the answer is sent,
+so a test can read it as soon as its HTTP call returns.
 After a users list page is built and before it is sent, `churn` may change the tenant.
 """
 
