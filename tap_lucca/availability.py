@@ -35,10 +35,7 @@ class EndpointUnavailable(FatalAPIError):
         self.stream = stream
         self.path = path
         self.status = status
-        super().__init__(
-            f"Stream '{stream}' is not available: {path} answered {status} "
-            f"({ABSENCE_CAUSES[status]})."
-        )
+        super().__init__(f"{path} answered {status} ({ABSENCE_CAUSES[status]}).")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ emu.faults = Faults(seed=3, server_errors=0.05, drops=0.05, truncations=0.05)
 emu.heavy_page_limit = 250  # 408 for bigger pages
 emu.churn = Churn(seed=5, hires=3, updates=3, leavers=3)  # after each users page
 emu.forbidden_paths.add("/directory/api/4.0/work-contracts")  # 403
-emu.unavailable_paths["/directory/api/work-contract-types"] = 404  # or 410, 501...
+emu.failing_paths["/directory/api/work-contract-types"] = 404  # or 410, 501...
 """
 
 from .churn import Churn

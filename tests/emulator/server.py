@@ -1,7 +1,7 @@
 """The HTTP side: a threaded server on 127.0.0.1 that answers like a Lucca tenant.
 
 Order of checks for every request: API key (401), rate limit (429 + Retry-After),
-injected failures (`fail_next`), forbidden paths (403), unavailable paths (404, 410,
+injected failures (`fail_next`), forbidden paths (403), failing paths (404, 410,
 501...), heavy pages (408), seeded random faults (5xx, dropped connection), then
 routing (404 for paths not in KNOWN_PATHS); a 200 may still be truncated. Every
 request, whatever its answer, is recorded in `requests` before the answer is sent,
@@ -32,11 +32,11 @@ from .churn import Churn, ChurnRunner
 from .errors import ApiError
 from .faults import (
     DROP,
+    FAILING,
     FORBIDDEN,
     SERVER_ERROR,
     TIMEOUT_408,
     TRUNCATED,
-    UNAVAILABLE,
     FaultDraw,
     FaultPicker,
     Faults,
@@ -120,7 +120,7 @@ class LuccaEmulator:
     Faults, all settable at run time: `faults` (seeded 5xx, drops, truncations),
     `heavy_page_limit` (408 for list pages asking for more records; None: off),
     `churn` (tenant changes after each users page; None: off), `forbidden_paths` (403),
-    `unavailable_paths` (path -> status, e.g. 404).
+    `failing_paths` (path -> status, e.g. 404).
     """
 
     def __init__(
@@ -156,9 +156,9 @@ class LuccaEmulator:
         self.heavy_page_limit = heavy_page_limit
         # Matched exactly, with or without a trailing slash.
         self.forbidden_paths: set[str] = set(forbidden_paths)
-        # Path -> the status it answers instead (404, 410, 501...), as when a tenant
-        # lacks a module or Lucca retired the endpoint.
-        self.unavailable_paths: dict[str, int] = {}
+        # Path -> the status it answers instead (404, 410, 501, 400...), as when a tenant
+        # lacks a module, Lucca retired the endpoint or no longer takes a request.
+        self.failing_paths: dict[str, int] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -362,8 +362,8 @@ class LuccaEmulator:
         forbidden = self.forbidden_paths
         if route in forbidden or f"{route}/" in forbidden:
             raise ApiError(403, "The API key's role may not read this resource", fault=FORBIDDEN)
-        if status := self.unavailable_paths.get(route):
-            raise ApiError(status, HTTPStatus(status).phrase, fault=UNAVAILABLE)
+        if status := self.failing_paths.get(route):
+            raise ApiError(status, HTTPStatus(status).phrase, fault=FAILING)
         limit = self.heavy_page_limit
         if limit is not None and method == "GET":
             size = None
