@@ -196,6 +196,7 @@ class LuccaStream(RESTStream):
         try:
             yield from super().get_records(context)
         except SettingError:
+            report.end(FAILED)
             raise  # the run ends at once
         except EndpointUnavailable as error:
             if report.records or not self.availability.skips(error):

@@ -31,9 +31,7 @@ def setting_error(error: requests.ConnectionError, api_url: str) -> SettingError
     if isinstance(cause, NewConnectionError) and isinstance(
         cause.__cause__, ConnectionRefusedError
     ):
-        return SettingError(
-            f"{where} refused the connection: nothing listens there; check api_url."
-        )
+        return SettingError(f"{where} refused the connection: check api_url.")
     return None
 
 

@@ -41,9 +41,14 @@ def _fatal_errors_end_the_run(logger: logging.Logger) -> Iterator[None]:
         raise SystemExit(1) from None
 
 
-def setting_errors(config: Mapping[str, Any]) -> list[str]:
-    """What JSON Schema cannot check: plain http off loopback, a start_date that is no date."""
-    errors = []
+def setting_errors(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
+    """Settings missing, and what JSON Schema cannot check: plain http off loopback,
+    a start_date that is no date."""
+    errors = [
+        f"{name} is missing: {schema['properties'][name]['description']}"
+        for name in schema.get("required", [])
+        if not config.get(name)
+    ]
     if config.get("api_url"):
         try:
             validated_api_url(config["api_url"])
@@ -157,11 +162,11 @@ class TapLucca(Tap):
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:  # noqa: ARG002
         # Discovery too: no stream can even be described without api_url.
+        errors = setting_errors(self._config, self.config_jsonschema)
         try:
-            errors = super()._validate_config(raise_errors=True)
+            super()._validate_config(raise_errors=True)
         except ConfigValidationError as error:
-            errors = list(error.errors)
-        errors += setting_errors(self._config)
+            errors += [e for e in error.errors if "is a required property" not in e]
         if errors:
             raise ConfigValidationError(errors[0], errors=errors)
         return errors
