@@ -9,7 +9,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tap_lucca.tap import TapLucca
+
 TAP = Path(sys.executable).parent / "tap-lucca"
+
+
+def users_only_catalog(config: dict, folder: Path) -> str:
+    """A catalog file that selects the users stream alone."""
+    catalog = TapLucca(config=config).catalog_dict
+    for entry in catalog["streams"]:
+        for metadata in entry["metadata"]:
+            if metadata["breadcrumb"] == []:
+                metadata["metadata"]["selected"] = entry["tap_stream_id"] == "users"
+    path = folder / "catalog.json"
+    path.write_text(json.dumps(catalog))
+    return str(path)
 
 
 def start_tap(

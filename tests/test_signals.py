@@ -9,26 +9,14 @@ import time
 
 import pytest
 
-from tap_lucca.tap import TapLucca
 from tests.conftest import API_KEY, run_tap
 from tests.emulator import LuccaEmulator, Tenant
-from tests.tap_process import start_tap
+from tests.tap_process import start_tap, users_only_catalog
 
 
 @pytest.fixture
 def tenant() -> Tenant:
     return Tenant.generate(users=600, seed=33)
-
-
-def users_only_catalog(config: dict, folder) -> str:
-    catalog = TapLucca(config=config).catalog_dict
-    for entry in catalog["streams"]:
-        for metadata in entry["metadata"]:
-            if metadata["breadcrumb"] == []:
-                metadata["metadata"]["selected"] = entry["tap_stream_id"] == "users"
-    path = folder / "catalog.json"
-    path.write_text(json.dumps(catalog))
-    return str(path)
 
 
 def read_until(process, enough) -> list[dict]:
