@@ -62,13 +62,10 @@ class AvailabilityPolicy:
 
     @staticmethod
     def advice(error: EndpointUnavailable) -> str:
-        """What to do about a stream the run could not do without."""
+        """Why the run cannot do without the stream, and how to run without it."""
         if error.stream in CORE_STREAMS:
-            return (
-                f"'{error.stream}' is a core stream: give the key's role the right to read it, "
-                "or deselect it."
-            )
+            return f"'{error.stream}' is a core stream: deselect it to run without it."
         return (
-            "strict_optional_streams is true: subscribe to the module or give the key's role "
-            "the right to read it, or deselect the stream."
+            "strict_optional_streams is true: set it to false, or deselect the stream, "
+            "to run without it."
         )
