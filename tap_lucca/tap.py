@@ -169,7 +169,7 @@ class TapLucca(Tap):
             errors += [e for e in error.errors if "is a required property" not in e]
         if errors:
             raise ConfigValidationError(errors[0], errors=errors)
-        return errors
+        return []
 
     @cached_property
     def rate_limiter(self) -> RateLimiter:
