@@ -7,6 +7,8 @@ import logging
 
 import pytest
 
+from tap_lucca.tap import TapLucca
+from tap_lucca.v4 import V4Stream
 from tests.conftest import API_KEY, run_tap
 from tests.emulator import LuccaEmulator, Tenant
 from tests.emulator.server import (
@@ -140,3 +142,28 @@ def test_a_failing_stream_costs_the_others_neither_records_nor_state(small_tenan
     assert "400" in failed[0]
     assert "1 stream(s) failed: contracts" in run.stderr.splitlines()[-1]
     assert "Traceback" not in run.stderr
+
+
+class JobPositionsStream(V4Stream):
+    """A stream added later, with no word about availability."""
+
+    name = "job_positions"
+    path = "/lucca-api/job-positions"  # the emulator has no such route: 404
+
+    def schema_for(self, config):
+        return {"type": "object", "properties": {"tenant": {}, "id": {"type": "integer"}}}
+
+
+class TapWithANewStream(TapLucca):
+    def discover_streams(self):
+        return [*super().discover_streams(), JobPositionsStream(self)]
+
+
+def test_a_stream_added_later_is_optional_without_a_word(small_tenant, caplog):
+    with LuccaEmulator(small_tenant, api_key=API_KEY) as emulator:
+        tap = TapWithANewStream(config=settings(emulator))
+        for stream in tap.streams.values():
+            stream.selected = stream.name in {"job_positions", "departments"}
+        tap.sync_all()  # no SystemExit: the run succeeds
+
+    assert "Skipping stream 'job_positions': /lucca-api/job-positions answered 404" in caplog.text
