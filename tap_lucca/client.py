@@ -15,24 +15,30 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 import msgspec
+import requests
 from singer_sdk import RESTStream
 from singer_sdk.authenticators import APIKeyAuthenticator
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
+from singer_sdk.helpers._state import reset_state_progress_markers
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.schema.source import SchemaDirectory
 
+from tap_lucca.availability import ABSENCE_CAUSES, EndpointUnavailable
 from tap_lucca.clock import TenantClock, TimeFields
+from tap_lucca.connection import SettingError, setting_error
 from tap_lucca.drift import SchemaGuard
 from tap_lucca.paging import LuccaPaginator, PageSize
 from tap_lucca.payload import payload
+from tap_lucca.report import FAILED, SKIPPED, failure_reason
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator, Mapping
 
-    import requests
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
+    from tap_lucca.availability import AvailabilityPolicy
+    from tap_lucca.report import StreamReport
     from tap_lucca.throttle import RateLimiter
 
 SCHEMAS = SchemaDirectory(resources.files(__package__) / "schemas")
@@ -80,10 +86,6 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-class ForbiddenError(FatalAPIError):
-    """The API key's role may not read a resource (403)."""
-
-
 class LuccaStream(RESTStream):
     """A stream of one Lucca tenant, for every API generation.
 
@@ -108,6 +110,9 @@ class LuccaStream(RESTStream):
     # conformance, most of the tap's CPU time, would change nothing. The schema
     # guard drops unknown keys and mends drifted types instead.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+
+    # One METRIC line per request drowned the log; the run summary counts requests.
+    _LOG_REQUEST_METRICS = False
 
     def __init__(self, tap: Tap) -> None:
         super().__init__(tap, schema=self.schema_for(tap.config))
@@ -135,6 +140,14 @@ class LuccaStream(RESTStream):
     def rate_limiter(self) -> RateLimiter:
         return self._tap.rate_limiter  # type: ignore[attr-defined]
 
+    @property
+    def availability(self) -> AvailabilityPolicy:
+        return self._tap.availability  # type: ignore[attr-defined]
+
+    @cached_property
+    def report(self) -> StreamReport:
+        return self._tap.run_report.stream(self.name)  # type: ignore[attr-defined]
+
     @cached_property
     def page_size(self) -> PageSize:
         return PageSize(min(self.config["page_size"], self.max_page_size))
@@ -149,9 +162,17 @@ class LuccaStream(RESTStream):
 
         def paced(*args: t.Any, **kwargs: t.Any) -> requests.Response:
             self.rate_limiter.acquire()
-            return func(*args, **kwargs)
+            self.report.requests += 1
+            try:
+                return func(*args, **kwargs)
+            except requests.ConnectionError as error:
+                raise setting_error(error, self.url_base) or error from None
 
         return super().request_decorator(paced)
+
+    def backoff_handler(self, details: t.Any) -> None:
+        self.report.retries += 1
+        super().backoff_handler(details)
 
     def backoff_wait_generator(self) -> Generator[float, t.Any, None]:
         """Exponential waits, except after a 429: the rate limiter already holds
@@ -182,15 +203,37 @@ class LuccaStream(RESTStream):
     def post_process(self, row: dict, context: Context | None = None) -> dict:  # noqa: ARG002
         row = self.time_fields.convert(self.schema_guard.check(row))
         row["tenant"] = self.tenant
+        self.report.record(self.logger)
         return row
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
+        """Records of one partition. A stream that fails, or is skipped, ends
+        there; the run goes on with the other streams (the tap decides how it ends)."""
+        report = self.report
+        if report.done:
+            return  # an earlier partition failed or was skipped
+        report.start()
         try:
             yield from super().get_records(context)
-        except ForbiddenError as error:
-            if not self.config.get("skip_forbidden_streams"):
-                raise
-            self.logger.warning("%s Skipping it, as skip_forbidden_streams asks.", error)
+        except SettingError:
+            report.end(FAILED)
+            raise  # the run ends at once
+        except EndpointUnavailable as error:
+            if report.records or not self.availability.skips(error):
+                self._fail(context, f"{error} {self.availability.advice(error)}")
+            else:
+                report.end(SKIPPED)
+                self.logger.warning("Skipping stream '%s': %s", self.name, error)
+        except Exception as error:  # reported; it fails the run at its end
+            self._fail(context, failure_reason(error))
+        else:
+            report.end()
+
+    def _fail(self, context: Context | None, reason: str) -> None:
+        self.report.end(FAILED)
+        self.logger.error("Stream '%s' failed: %s", self.name, reason)
+        # What was read of this partition is not all of it: its bookmark stays put.
+        reset_state_progress_markers(self.get_context_state(context))
 
     def validate_response(self, response: requests.Response) -> None:
         status = response.status_code
@@ -202,11 +245,14 @@ class LuccaStream(RESTStream):
             )
             return  # the paginator asks for the same page again, lighter
         if status == HTTPStatus.TOO_MANY_REQUESTS:
+            self.report.rate_limited += 1
             self.rate_limiter.hold(retry_after_seconds(response))
+        if status == HTTPStatus.UNAUTHORIZED:
+            raise SettingError(self.response_error_message(response))
+        if status in ABSENCE_CAUSES:
+            raise EndpointUnavailable(self.name, urlsplit(response.url).path, status)
         if status in self.extra_retry_statuses or status >= 500:
             raise RetriableAPIError(self.response_error_message(response), response)
-        if status == HTTPStatus.FORBIDDEN:
-            raise ForbiddenError(self.response_error_message(response))
         if status >= 400:
             raise FatalAPIError(self.response_error_message(response))
         if "json" not in response.headers.get("Content-Type", ""):
@@ -214,7 +260,7 @@ class LuccaStream(RESTStream):
                 f"{self.url_base} did not answer like a Lucca tenant on stream '{self.name}' "
                 f"(a {response.headers.get('Content-Type') or 'untyped'} page): check api_url."
             )
-            raise FatalAPIError(msg)
+            raise SettingError(msg)
         try:
             payload(response)
         except msgspec.DecodeError as error:
@@ -237,18 +283,5 @@ class LuccaStream(RESTStream):
         status = response.status_code
         where = f"stream '{self.name}' ({urlsplit(response.url).path})"
         if status == HTTPStatus.UNAUTHORIZED:
-            return (
-                f"Lucca rejected the API key (401) on {where}: "
-                "check the api_key setting (TAP_LUCCA_API_KEY)."
-            )
-        if status == HTTPStatus.FORBIDDEN:
-            return (
-                f"The API key's role may not read {where} (403): "
-                "give the key's role this right in Lucca, or deselect the stream."
-            )
-        if status == HTTPStatus.NOT_FOUND:
-            return (
-                f"Lucca has no such resource for {where} (404): check the api_url "
-                "setting and that the key's role may read it."
-            )
+            return f"Lucca rejected the API key (401) on {where}: check the api_key setting."
         return f"Lucca answered {status} {response.reason} on {where}."

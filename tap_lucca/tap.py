@@ -2,29 +2,40 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import contextmanager
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
-from singer_sdk.contrib.msgspec import MsgSpecWriter
-from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 
 from tap_lucca import streams
+from tap_lucca.availability import AvailabilityPolicy
+from tap_lucca.client import validated_api_url
+from tap_lucca.report import RunReport, quiet_expected_warnings
+from tap_lucca.signals import STOP, Stopped, WholeLineWriter
 from tap_lucca.throttle import RateLimiter
 
 if TYPE_CHECKING:
     import logging
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Mapping
+    from types import FrameType
+
+T = TypeVar("T")
 
 
 @contextmanager
 def _fatal_errors_end_the_run(logger: logging.Logger) -> Iterator[None]:
-    """An error that no retry can mend ends the run with exit code 1 and one line
-    that says what to check, not a traceback."""
+    """A wrong setting, or an error that no retry can mend, ends the run with exit
+    code 1 and one line per error that says what to check, not a traceback."""
     try:
         yield
+    except ConfigValidationError as error:
+        for message in error.errors or [str(error)]:
+            logger.error("Config error: %s", message)
+        raise SystemExit(1) from None
     except FatalAPIError as error:
         logger.error("%s", error)
         raise SystemExit(1) from None
@@ -33,11 +44,36 @@ def _fatal_errors_end_the_run(logger: logging.Logger) -> Iterator[None]:
         raise SystemExit(1) from None
 
 
+def setting_errors(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
+    """Settings missing, and what JSON Schema cannot check: plain http off loopback,
+    a start_date that is no date."""
+    errors = [
+        f"{name} is missing: {schema['properties'][name]['description']}"
+        for name in schema.get("required", [])
+        if not config.get(name)
+    ]
+    if config.get("api_url"):
+        try:
+            validated_api_url(config["api_url"])
+        except ConfigValidationError as error:
+            errors.append(str(error))
+    if start_date := config.get("start_date"):
+        try:
+            # Python 3.10 reads "Z" only as "+00:00".
+            dt.datetime.fromisoformat(str(start_date).replace("Z", "+00:00"))
+        except ValueError:
+            errors.append(
+                f"start_date must be an ISO 8601 date or date-time such as 2025-01-31 or "
+                f"2025-01-31T08:00:00, got {start_date!r}"
+            )
+    return errors
+
+
 class TapLucca(Tap):
     """Singer tap for the Lucca HR suite."""
 
     name = "tap-lucca"
-    message_writer_class = MsgSpecWriter
+    message_writer_class = WholeLineWriter
 
     config_jsonschema = th.PropertiesList(
         th.Property(
@@ -112,29 +148,88 @@ class TapLucca(Tap):
             ),
         ),
         th.Property(
+            "strict_optional_streams",
+            th.BooleanType,
+            default=False,
+            title="Strict optional streams",
+            description=(
+                "Fail the run when an optional stream (any but users, contracts and "
+                "departments) is not available (403, 404, 410, 501), instead of skipping it "
+                "with a warning."
+            ),
+        ),
+        th.Property(
             "skip_forbidden_streams",
             th.BooleanType,
             default=False,
-            title="Skip forbidden streams",
+            title="Skip forbidden streams (deprecated)",
             description=(
-                "When the API key's role may not read a stream (403), skip that stream "
-                "with a warning instead of failing the run."
+                "Deprecated: optional streams are now skipped when not available. When true, "
+                "a core stream (users, contracts, departments) that answers 403 is skipped "
+                "too, with a warning, instead of failing the run."
             ),
         ),
     ).to_dict()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        with _fatal_errors_end_the_run(self.logger):
+            super().__init__(*args, **kwargs)
+        quiet_expected_warnings()
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:  # noqa: ARG002
+        # Discovery too: no stream can even be described without api_url.
+        errors = setting_errors(self._config, self.config_jsonschema)
+        try:
+            super()._validate_config(raise_errors=True)
+        except ConfigValidationError as error:
+            errors += [e for e in error.errors if "is a required property" not in e]
+        if errors:
+            raise ConfigValidationError(errors[0], errors=errors)
+        return []
 
     @cached_property
     def rate_limiter(self) -> RateLimiter:
         """One budget per tenant, shared by every stream."""
         return RateLimiter(self.config["max_requests_per_minute"])
 
+    @cached_property
+    def availability(self) -> AvailabilityPolicy:
+        return AvailabilityPolicy.from_config(self.config)
+
+    @cached_property
+    def run_report(self) -> RunReport:
+        return RunReport()
+
+    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:  # noqa: ARG002
+        STOP.handle(signum)
+
     def sync_all(self) -> None:
-        with _fatal_errors_end_the_run(self.logger):
-            super().sync_all()
+        self._run(super().sync_all)
 
     def run_connection_test(self) -> bool:
-        with _fatal_errors_end_the_run(self.logger):
-            return super().run_connection_test()
+        return self._run(super().run_connection_test)
+
+    def _run(self, run: Callable[[], T]) -> T:
+        """Sync the selected streams; one that fails does not stop the others, but
+        fails the run at the end. A wrong setting or a signal stops it at once."""
+        report = self.run_report
+        try:
+            with _fatal_errors_end_the_run(self.logger):
+                try:
+                    result = run()
+                except Stopped:
+                    report.stop()
+                    raise
+                finally:
+                    report.log_summary(self.logger)
+        except Stopped as stop:
+            self.logger.error("Stopped by %s: exiting with code %s.", stop.signal_name, stop.code)
+            raise
+        if failed := report.failed:
+            names = ", ".join(stream.name for stream in failed)
+            self.logger.error("%d stream(s) failed: %s (see above).", len(failed), names)
+            raise SystemExit(1)
+        return result
 
     def discover_streams(self) -> list[Stream]:
         return [

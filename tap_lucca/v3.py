@@ -89,7 +89,9 @@ class V3Stream(LuccaStream):
             "orderBy": "id,asc",
             "paging": f"0,{next_page_token.size}",
         }
-        if next_page_token.start is not None:
+        if next_page_token.start is None:  # the first page also says how many will come
+            params["fields"] += ",collection.count"
+        else:
             params["id"] = f"greaterthan,{next_page_token.start}"
         if self.replication_key and (since := self.get_starting_replication_key_value(context)):
             params[self.replication_key] = f"since,{self.clock.lucca_since(since)}"
@@ -118,6 +120,8 @@ class V3Stream(LuccaStream):
     def records_in(self, body: dict) -> t.Iterable[dict]:
         if self._first_page_clock is None:
             self._first_page_clock = tenant_clock(body)
+            if (total := body["data"].get("count")) is not None:
+                self.report.count(total)
         for record in items(body):
             for key in record.keys() - self._known_keys:
                 self._learn_spelling(key)

@@ -76,4 +76,6 @@ class V4Stream(LuccaStream):
         return {**self.filters, "fields.root": "count", "limit": size, "page": start // size + 1}
 
     def records_in(self, body: dict | list) -> list[dict]:
+        if (total := count(body)) is not None:
+            self.report.count(total)
         return items(body)

@@ -206,24 +206,15 @@ def test_a_fatal_error_ends_the_run_in_one_line_without_the_key(
     assert API_KEY not in stdout + stderr
 
 
-def test_forbidden_stream_fails_the_run_naming_the_stream(small_tenant, tmp_path):
+def test_forbidden_core_stream_fails_the_run_naming_the_stream(small_tenant, tmp_path):
     with LuccaEmulator(small_tenant, api_key=API_KEY) as emulator:
         emulator.forbidden_paths.add("/directory/api/4.0/work-contracts")
         process = run_cli(fast_config(emulator), tmp_path)
         _, stderr = process.communicate(timeout=60)
 
     assert process.returncode != 0
-    assert "may not read stream 'contracts'" in stderr.splitlines()[-1]
-
-
-def test_forbidden_stream_is_skipped_with_a_warning_when_asked_to(small_tenant, caplog):
-    with LuccaEmulator(small_tenant, api_key=API_KEY) as emulator:
-        emulator.forbidden_paths.add("/directory/api/4.0/work-contracts")
-        sync = run_tap(fast_config(emulator, skip_forbidden_streams=True))
-
-    assert "contracts" not in sync.records
-    assert len(sync.records["users"]) == len(small_tenant.users)
-    assert "skip_forbidden_streams" in caplog.text
+    assert "Stream 'contracts' failed: /directory/api/4.0/work-contracts answered 403" in stderr
+    assert "contracts" in stderr.splitlines()[-1]
 
 
 class HtmlPage(BaseHTTPRequestHandler):

@@ -15,6 +15,7 @@ emu.heavy_page_limit = 250  # 408 for bigger pages
 emu.v4_page_cap = 99  # v4 pages of at most 99 records, whatever `limit` asks
 emu.churn = Churn(seed=5, hires=3, updates=3, leavers=3)  # after each users page
 emu.forbidden_paths.add("/directory/api/4.0/work-contracts")  # 403
+emu.failing_paths["/directory/api/work-contract-types"] = 404  # or 410, 501...
 """
 
 from .churn import Churn

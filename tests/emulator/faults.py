@@ -20,6 +20,7 @@ DROP = "drop"
 TRUNCATED = "truncated"
 TIMEOUT_408 = "timeout_408"
 FORBIDDEN = "forbidden"
+FAILING = "failing"
 
 SERVER_ERROR_STATUSES = (500, 502, 503)
 

@@ -1,11 +1,11 @@
 """The HTTP side: a threaded server on 127.0.0.1 that answers like a Lucca tenant.
 
 Order of checks for every request: API key (401), rate limit (429 + Retry-After),
-injected failures (`fail_next`), forbidden paths (403), heavy pages (408), seeded
-random faults (5xx, dropped connection), then routing (404 for paths not in
-KNOWN_PATHS); a 200 may still be truncated. Every request, whatever its answer, is
-recorded in `requests` before the answer is sent, so a test can read it as soon as
-its HTTP call returns.
+injected failures (`fail_next`), forbidden paths (403), failing paths (404, 410,
+501...), heavy pages (408), seeded random faults (5xx, dropped connection), then
+routing (404 for paths not in KNOWN_PATHS); a 200 may still be truncated. Every
+request, whatever its answer, is recorded in `requests` before the answer is sent,
+so a test can read it as soon as its HTTP call returns.
 After a users list page is built and before it is sent, `churn` may change the tenant.
 """
 
@@ -21,6 +21,7 @@ import time
 import traceback
 from collections import deque
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, parse_qs, parse_qsl, urlsplit
@@ -30,6 +31,7 @@ from .churn import Churn, ChurnRunner
 from .errors import ApiError
 from .faults import (
     DROP,
+    FAILING,
     FORBIDDEN,
     SERVER_ERROR,
     TIMEOUT_408,
@@ -118,9 +120,9 @@ class LuccaEmulator:
     Faults, all settable at run time: `faults` (seeded 5xx, drops, truncations),
     `heavy_page_limit` (408 for list pages asking for more records; None: off),
     `churn` (tenant changes after each users page; None: off), `forbidden_paths` (403),
-    `v4_page_cap` (v4 lists serve at most this many records a page whatever `limit`
-    asks, as a server-side maximum that clamps `limit` would, `count` still the total;
-    None: off).
+    `failing_paths` (path -> status, e.g. 404), `v4_page_cap` (v4 lists serve at most
+    this many records a page whatever `limit` asks, as a server-side maximum that clamps
+    `limit` would, `count` still the total; None: off).
     """
 
     def __init__(
@@ -158,6 +160,9 @@ class LuccaEmulator:
         self.v4_page_cap = v4_page_cap
         # Matched exactly, with or without a trailing slash.
         self.forbidden_paths: set[str] = set(forbidden_paths)
+        # Path -> the status it answers instead (404, 410, 501, 400...), as when a tenant
+        # lacks a module, Lucca retired the endpoint or no longer takes a request.
+        self.failing_paths: dict[str, int] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -367,6 +372,8 @@ class LuccaEmulator:
         forbidden = self.forbidden_paths
         if route in forbidden or f"{route}/" in forbidden:
             raise ApiError(403, "The API key's role may not read this resource", fault=FORBIDDEN)
+        if status := self.failing_paths.get(route):
+            raise ApiError(status, HTTPStatus(status).phrase, fault=FAILING)
         limit = self.heavy_page_limit
         if limit is not None and method == "GET":
             size = None

@@ -1,0 +1,113 @@
+"""A mistaken setting ends the tap with one line that names it: no traceback, a failing
+exit code, never the key; in a sync, in discovery and in `--test` alike."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from tests.conftest import API_KEY
+from tests.emulator import LuccaEmulator, Tenant
+from tests.tap_process import run_tap_process
+
+MODES = {"sync": (), "discover": ("--discover",), "test": ("--test",)}
+
+
+@pytest.fixture(scope="module")
+def tiny_tenant() -> Tenant:
+    return Tenant.generate(users=50, seed=3)
+
+
+def assert_one_line_naming(run, setting: str, says: str) -> None:
+    errors = [line for line in run.stderr.splitlines() if "ERROR" in line]
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr
+    assert errors, run.stderr[-2000:]
+    assert setting in errors[-1]
+    assert says in errors[-1]
+    assert errors[-1] == run.stderr.splitlines()[-1]
+    assert API_KEY not in str(run.messages) + run.stderr
+
+
+def closed_port() -> int:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        return listener.getsockname()[1]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_missing_api_url_is_named(tmp_path, mode):
+    run = run_tap_process({"api_key": API_KEY}, tmp_path, *MODES[mode])
+
+    assert_one_line_naming(run, "api_url", "is missing")
+
+
+@pytest.mark.parametrize("mode", ["sync", "discover"])
+def test_missing_api_key_is_named(tmp_path, mode):
+    run = run_tap_process({"api_url": "https://acme.ilucca.net"}, tmp_path, *MODES[mode])
+
+    assert_one_line_naming(run, "api_key", "is missing")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_plain_http_off_loopback_says_https_is_required(tmp_path, mode):
+    config = {"api_url": "http://acme.ilucca.net", "api_key": API_KEY}
+
+    run = run_tap_process(config, tmp_path, *MODES[mode])
+
+    assert_one_line_naming(run, "api_url", "https://")
+
+
+@pytest.mark.parametrize("start_date", ["yesterday", "2025-13-45", "31/01/2025"])
+def test_malformed_start_date_is_refused(tmp_path, start_date):
+    config = {"api_url": "https://acme.ilucca.net", "api_key": API_KEY, "start_date": start_date}
+
+    run = run_tap_process(config, tmp_path)
+
+    assert_one_line_naming(run, "start_date", start_date)
+
+
+def test_unknown_host_fails_within_15_s_saying_to_check_api_url(tmp_path):
+    # In a network namespace of its own, the lookup fails on this machine: no
+    # query leaves it.
+    config = {"api_url": "https://acme.ilucca.invalid", "api_key": API_KEY}
+    started = time.monotonic()
+
+    run = run_tap_process(config, tmp_path, prefix=("unshare", "--net", "--map-root-user"))
+
+    assert time.monotonic() - started < 15
+    assert_one_line_naming(run, "api_url", "Cannot resolve host 'acme.ilucca.invalid'")
+
+
+@pytest.mark.parametrize("mode", ["sync", "test"])
+def test_connection_refused_fails_at_once_saying_to_check_api_url(tmp_path, mode):
+    config = {"api_url": f"http://127.0.0.1:{closed_port()}", "api_key": API_KEY}
+    started = time.monotonic()
+
+    run = run_tap_process(config, tmp_path, *MODES[mode])
+
+    assert time.monotonic() - started < 15
+    assert_one_line_naming(run, "api_url", "refused the connection")
+
+
+def test_tls_failure_fails_at_once_saying_to_check_api_url(tmp_path, tiny_tenant):
+    with LuccaEmulator(tiny_tenant, api_key=API_KEY) as emulator:
+        # The emulator speaks plain HTTP: the TLS handshake cannot succeed.
+        config = {"api_url": emulator.url.replace("http://", "https://"), "api_key": API_KEY}
+        started = time.monotonic()
+        run = run_tap_process(config, tmp_path)
+
+    assert time.monotonic() - started < 15
+    assert_one_line_naming(run, "api_url", "TLS handshake")
+
+
+def test_rejected_key_names_the_api_key_setting_not_an_environment_variable(tmp_path, tiny_tenant):
+    with LuccaEmulator(tiny_tenant, api_key=API_KEY) as emulator:
+        config = {"api_url": emulator.url, "api_key": "not-the-key-5c1d"}
+        run = run_tap_process(config, tmp_path)
+
+    assert_one_line_naming(run, "api_key setting", "401")
+    assert "TAP_LUCCA" not in run.stderr
+    assert "not-the-key-5c1d" not in run.stderr
