@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
+from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 
 from tap_lucca import streams
 from tap_lucca.availability import AvailabilityPolicy
@@ -38,9 +38,6 @@ def _fatal_errors_end_the_run(logger: logging.Logger) -> Iterator[None]:
         raise SystemExit(1) from None
     except FatalAPIError as error:
         logger.error("%s", error)
-        raise SystemExit(1) from None
-    except RetriableAPIError as error:
-        logger.error("%s It did not pass on any retry: try again later.", error)
         raise SystemExit(1) from None
 
 

@@ -181,9 +181,9 @@ def test_wrong_key_stops_at_once_with_an_authentication_message_and_no_key(small
     ("failure", "says"),
     [
         ("400", "Lucca answered 400"),
-        ("403", "may not read stream"),
-        ("404", "Lucca has no such resource"),
-        ("429 on every retry", "did not pass on any retry"),
+        ("403", "answered 403 (the API key's role may not read it)"),
+        ("404", "answered 404"),
+        ("429 on every retry", "Lucca answered 429"),
     ],
 )
 def test_a_fatal_error_ends_the_run_in_one_line_without_the_key(
@@ -201,7 +201,9 @@ def test_a_fatal_error_ends_the_run_in_one_line_without_the_key(
         stdout, stderr = process.communicate(timeout=120)
 
     assert process.returncode == 1
-    assert says in stderr.splitlines()[-1]
+    errors = [line for line in stderr.splitlines() if "| ERROR" in line]
+    assert any(says in line for line in errors)
+    assert "stream(s) failed" in errors[-1]
     assert "Traceback" not in stderr
     assert API_KEY not in stdout + stderr
 
