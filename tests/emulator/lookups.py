@@ -68,6 +68,12 @@ _EXTRA_OCCUPATIONS = (
 )
 
 
+def contract_type(type_id: int) -> dict[str, Any]:
+    """The `{id, name}` object that some tenants' contracts carry next to `typeId`."""
+    row = next(row for row in CONTRACT_TYPES if row["id"] == type_id)
+    return {"id": type_id, "name": row["name"]}
+
+
 def occupation_categories() -> list[dict[str, Any]]:
     recorded = [(c["id"], c["name"], f"CSP{c['id']:02d}", False) for c in sample.lookups()["csps"]]
     return sorted(_rows(*recorded, *_EXTRA_OCCUPATIONS), key=lambda row: row["id"])

@@ -15,7 +15,7 @@ import random
 import threading
 from typing import Any
 
-from .builder import CURRENT, FUTURE, LEGAL_ENTITY_COUNTRY, USER_ROLE, Person
+from .builder import CURRENT, FUTURE, LEGAL_ENTITY_COUNTRY, USER_ROLE, Person, owner_spc
 from .generate import generate, nearest_manager
 from .history import DEPARTMENT
 from .lookups import (
@@ -131,12 +131,12 @@ class Tenant:
                     id=next_contract,
                     isApplicable=True,
                     establishmentId=user["legalEntityID"],
-                    spcId=user["cspID"],
                     authorId=author,
                     lastModifierId=author,
                     createdAt=stamp,
                     lastModifiedAt=stamp,
                 )
+                owner_spc(contract, user)
                 self.users.append(user)
                 self._by_id[next_id] = user
                 self.contracts.append(contract)
