@@ -184,6 +184,31 @@ class Tenant:
                     contract["endsOn"] = v4_date(day)
                     contract["lastModifiedAt"] = v4_timestamp(moment)
 
+    def delete_contract(self, contract_id: int) -> None:
+        """Delete a contract, as one entered by mistake is. Lucca keeps a person's
+        applicable contract, so deleting that one raises ValueError; unknown ids raise
+        KeyError."""
+        with self.lock:
+            contract = next((c for c in self.contracts if c["id"] == contract_id), None)
+            if contract is None:
+                raise KeyError(contract_id)
+            if contract["isApplicable"]:
+                raise ValueError(f"contract {contract_id} is its owner's applicable contract")
+            self.contracts.remove(contract)
+
+    def delete_department(self, department_id: int) -> None:
+        """Delete a department. Lucca refuses while it has members or sub-departments,
+        and so does this (ValueError); unknown ids raise KeyError."""
+        with self.lock:
+            dept = self._dept_by_id[department_id]
+            if any(user["departmentID"] == department_id for user in self.users):
+                raise ValueError(f"department {department_id} has members")
+            if any(other.parent is dept for other in self._depts):
+                raise ValueError(f"department {department_id} has sub-departments")
+            self._depts.remove(dept)
+            del self._dept_by_id[department_id]
+            self.departments[:] = [d for d in self.departments if d["id"] != department_id]
+
     def simulate_activity(self, n: int, seed: int) -> list[int]:
         """Update n non-former users chosen by `seed`, at now. Returns their ids."""
         former = self.former_user_ids()
