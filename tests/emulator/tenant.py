@@ -185,8 +185,8 @@ class Tenant:
                     contract["lastModifiedAt"] = v4_timestamp(moment)
 
     def delete_contract(self, contract_id: int) -> None:
-        """Delete a contract, as one entered by mistake is. Lucca keeps a person's
-        applicable contract, so deleting that one raises ValueError; unknown ids raise
+        """Delete a contract, as one entered by mistake is. A person's applicable
+        contract is refused (ValueError) so that everyone keeps one; unknown ids raise
         KeyError."""
         with self.lock:
             contract = next((c for c in self.contracts if c["id"] == contract_id), None)
@@ -197,8 +197,9 @@ class Tenant:
             self.contracts.remove(contract)
 
     def delete_department(self, department_id: int) -> None:
-        """Delete a department. Lucca refuses while it has members or sub-departments,
-        and so does this (ValueError); unknown ids raise KeyError."""
+        """Delete a department. One with members or sub-departments is refused
+        (ValueError) so that no user or department points nowhere; unknown ids raise
+        KeyError."""
         with self.lock:
             dept = self._dept_by_id[department_id]
             if any(user["departmentID"] == department_id for user in self.users):
