@@ -180,12 +180,17 @@ def unit_sell_price(uid: int) -> float | None:
     return 400 + 12.5 * (uid % 17) if uid % 5 == 0 else None
 
 
+@cache
+def _spc(ident: int, name: str) -> dict[str, Any]:
+    return {"id": ident, "name": name}
+
+
 def owner_spc(contract: dict[str, Any], user: dict[str, Any]) -> None:
-    """A contract's socio-professional category is its owner's: `spcId`, and the
+    """A contract's socio-professional category is its owner's: `spcId`, and the shared
     `{id, name}` object that some tenants' contracts carry."""
     csp = user["csp"]
     contract["spcId"] = None if csp is None else csp["id"]
-    contract["spc"] = None if csp is None else {"id": csp["id"], "name": csp["name"]}
+    contract["spc"] = None if csp is None else _spc(csp["id"], csp["name"])
 
 
 class RecordBuilder:

@@ -68,10 +68,12 @@ _EXTRA_OCCUPATIONS = (
 )
 
 
+_CONTRACT_TYPE_REFS = {row["id"]: {"id": row["id"], "name": row["name"]} for row in CONTRACT_TYPES}
+
+
 def contract_type(type_id: int) -> dict[str, Any]:
-    """The `{id, name}` object that some tenants' contracts carry next to `typeId`."""
-    row = next(row for row in CONTRACT_TYPES if row["id"] == type_id)
-    return {"id": type_id, "name": row["name"]}
+    """The shared `{id, name}` object that some tenants' contracts carry next to `typeId`."""
+    return _CONTRACT_TYPE_REFS[type_id]
 
 
 def occupation_categories() -> list[dict[str, Any]]:
