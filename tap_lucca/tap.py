@@ -166,6 +166,17 @@ class TapLucca(Tap):
                 "too, with a warning, instead of failing the run."
             ),
         ),
+        th.Property(
+            "emit_activate_version_messages",
+            th.BooleanType,
+            default=False,
+            title="Emit ACTIVATE_VERSION messages",
+            description=(
+                "Start every full-table stream (all but users and user_history) with an "
+                "ACTIVATE_VERSION message, so that a loader which honours it deletes or "
+                "marks the rows that vanished from Lucca. Only for such loaders."
+            ),
+        ),
     ).to_dict()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -28,6 +28,7 @@ from .builder import (
     Dept,
     Person,
     RecordBuilder,
+    owner_spc,
     settle_contracts,
 )
 from .history import UserLog, build_history
@@ -350,7 +351,7 @@ def build_contracts(
         author = builder.pick(admins)
         for contract in own:
             # establishmentId comes with the user's history (see history.py).
-            contract["spcId"] = user["cspID"]
+            owner_spc(contract, user)
             contract["authorId"] = author
             same = contract["createdAt"] == contract["lastModifiedAt"]
             contract["lastModifierId"] = author if same else builder.pick(admins)

@@ -68,6 +68,14 @@ _EXTRA_OCCUPATIONS = (
 )
 
 
+_CONTRACT_TYPE_REFS = {row["id"]: {"id": row["id"], "name": row["name"]} for row in CONTRACT_TYPES}
+
+
+def contract_type(type_id: int) -> dict[str, Any]:
+    """The shared `{id, name}` object that some tenants' contracts carry next to `typeId`."""
+    return _CONTRACT_TYPE_REFS[type_id]
+
+
 def occupation_categories() -> list[dict[str, Any]]:
     recorded = [(c["id"], c["name"], f"CSP{c['id']:02d}", False) for c in sample.lookups()["csps"]]
     return sorted(_rows(*recorded, *_EXTRA_OCCUPATIONS), key=lambda row: row["id"])

@@ -15,7 +15,7 @@ import random
 import threading
 from typing import Any
 
-from .builder import CURRENT, FUTURE, LEGAL_ENTITY_COUNTRY, USER_ROLE, Person
+from .builder import CURRENT, FUTURE, LEGAL_ENTITY_COUNTRY, USER_ROLE, Person, owner_spc
 from .generate import generate, nearest_manager
 from .history import DEPARTMENT
 from .lookups import (
@@ -131,12 +131,12 @@ class Tenant:
                     id=next_contract,
                     isApplicable=True,
                     establishmentId=user["legalEntityID"],
-                    spcId=user["cspID"],
                     authorId=author,
                     lastModifierId=author,
                     createdAt=stamp,
                     lastModifiedAt=stamp,
                 )
+                owner_spc(contract, user)
                 self.users.append(user)
                 self._by_id[next_id] = user
                 self.contracts.append(contract)
@@ -183,6 +183,32 @@ class Tenant:
                 if contract["ownerId"] in leaving and contract["endsOn"] is None:
                     contract["endsOn"] = v4_date(day)
                     contract["lastModifiedAt"] = v4_timestamp(moment)
+
+    def delete_contract(self, contract_id: int) -> None:
+        """Delete a contract, as one entered by mistake is. A person's applicable
+        contract is refused (ValueError) so that everyone keeps one; unknown ids raise
+        KeyError."""
+        with self.lock:
+            contract = next((c for c in self.contracts if c["id"] == contract_id), None)
+            if contract is None:
+                raise KeyError(contract_id)
+            if contract["isApplicable"]:
+                raise ValueError(f"contract {contract_id} is its owner's applicable contract")
+            self.contracts.remove(contract)
+
+    def delete_department(self, department_id: int) -> None:
+        """Delete a department. One with members or sub-departments is refused
+        (ValueError) so that no user or department points nowhere; unknown ids raise
+        KeyError."""
+        with self.lock:
+            dept = self._dept_by_id[department_id]
+            if any(user["departmentID"] == department_id for user in self.users):
+                raise ValueError(f"department {department_id} has members")
+            if any(other.parent is dept for other in self._depts):
+                raise ValueError(f"department {department_id} has sub-departments")
+            self._depts.remove(dept)
+            del self._dept_by_id[department_id]
+            self.departments[:] = [d for d in self.departments if d["id"] != department_id]
 
     def simulate_activity(self, n: int, seed: int) -> list[int]:
         """Update n non-former users chosen by `seed`, at now. Returns their ids."""
