@@ -570,14 +570,12 @@ def test_hires_start_their_history():
     assert {log["modifiedAt"] for log in logs} == {"2026-11-21T10:00:00"}
 
 
-def test_100k_users_generate_in_under_20_seconds():
-    """Slow on purpose (several seconds): the tap must cope with big tenants."""
-    started = time.perf_counter()
-    big = Tenant.generate(users=100_000, seed=1, today=TODAY)
+def test_a_large_tenant_keeps_its_shape():
+    """How fast 100k users generate is measured in benchmarks/sync.py, not here."""
+    big = Tenant.generate(users=20_000, seed=1, today=TODAY)
 
-    assert time.perf_counter() - started < 20
-    assert len(big.users) == 100_000
-    assert len(big.departments) == 100_000 // 15
+    assert len(big.users) == 20_000
+    assert len(big.departments) == 20_000 // 15
     assert 4 < len(big.userlogs) / len(big.users) < 6  # creation entries plus changes
 
 
