@@ -184,6 +184,12 @@ class Tenant:
                     contract["endsOn"] = v4_date(day)
                     contract["lastModifiedAt"] = v4_timestamp(moment)
 
+    def delete_contracts(self, ids: list[int]) -> None:
+        """Remove contracts entered by mistake (gone from v4; v5 shows a deletion)."""
+        gone = set(ids)
+        with self.lock:
+            self.contracts[:] = [c for c in self.contracts if c["id"] not in gone]
+
     def simulate_activity(self, n: int, seed: int) -> list[int]:
         """Update n non-former users chosen by `seed`, at now. Returns their ids."""
         former = self.former_user_ids()
