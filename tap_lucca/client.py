@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 import msgspec
 from singer_sdk import RESTStream
-from singer_sdk.authenticators import APIKeyAuthenticator
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.schema.source import SchemaDirectory
@@ -28,6 +27,7 @@ if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator, Mapping
 
     import requests
+    from requests.auth import AuthBase as Auth
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
@@ -112,13 +112,9 @@ class LuccaStream(RESTStream):
     def url_base(self) -> str:
         return validated_api_url(self.config["api_url"])
 
-    @cached_property
-    def authenticator(self) -> APIKeyAuthenticator:
-        return APIKeyAuthenticator(
-            key="Authorization",
-            value=f"lucca application={self.config['api_key']}",
-            location="header",
-        )
+    @property
+    def authenticator(self) -> Auth:
+        return self._tap.authenticator  # type: ignore[attr-defined]
 
     @property
     def rate_limiter(self) -> RateLimiter:

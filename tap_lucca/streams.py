@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_lucca.hierarchy import with_tree
+from tap_lucca.hierarchy import legacy_department, with_parent_tree, with_tree
 from tap_lucca.v3 import V3Stream
 from tap_lucca.v4 import V4Stream
+from tap_lucca.v5 import V5Stream
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -140,3 +141,52 @@ class UserHistoryStream(V3Stream):
         {"name": "manager"},
         {"name": "legalentityid"},
     ]
+
+
+class EmployeesStream(V5Stream):
+    """Every employee of the new API: active, upcoming and deactivated."""
+
+    name = "employees"
+    path = "/lucca-api/employees"
+    # Without `status`, which employees come is not documented.
+    filters: t.ClassVar[dict[str, str]] = {"status": "active,upcoming,deactivated"}
+
+
+class EmploymentsStream(V5Stream):
+    """Employments: the new API's work contracts."""
+
+    name = "employments"
+    path = "/lucca-api/employments"
+
+
+class JobPositionsStream(V5Stream):
+    """Each person's job title, department and manager over time, per employment."""
+
+    name = "job_positions"
+    path = "/lucca-api/job-positions"
+
+
+class OrganisationDepartmentsStream(V5Stream):
+    """The department tree from the new API, in the legacy `departments` shape."""
+
+    name = "departments"
+    path = "/lucca-api/departments"
+    updated_key = None  # the tree needs every department: a page or two
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+        # A parent can come on a later page than its children.
+        yield from with_parent_tree(legacy_department(d) for d in super().get_records(context))
+
+
+class LegalEntitiesStream(V5Stream):
+    """Legal entities: the companies (SIREN level); legacy `legal_units`."""
+
+    name = "legal_entities"
+    path = "/lucca-api/legal-entities"
+
+
+class BusinessEstablishmentsStream(V5Stream):
+    """Business establishments: legacy `establishments`, v3's "legal entity"."""
+
+    name = "business_establishments"
+    path = "/lucca-api/business-establishments"
