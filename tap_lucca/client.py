@@ -77,6 +77,14 @@ class ForbiddenError(FatalAPIError):
     """The API key's role may not read a resource (403)."""
 
 
+def with_int64_bound(prop: dict) -> dict:
+    """An integer property bounded to 64 bits, so that loaders create BIGINT columns
+    (target-duckdb makes an unbounded integer a 128-bit HUGEINT)."""
+    if "integer" in prop.get("type", ()) and "maximum" not in prop:
+        return {**prop, "minimum": -(2**63), "maximum": 2**63 - 1}
+    return prop
+
+
 class LuccaStream(RESTStream):
     """A stream of one Lucca tenant, for every API generation.
 
@@ -106,7 +114,8 @@ class LuccaStream(RESTStream):
     def schema_for(self, config: Mapping[str, t.Any]) -> dict:  # noqa: ARG002
         """The stream's schema (`schemas/<name>.json`), with the `tenant` label."""
         schema = SCHEMAS.get_schema(self.name)
-        return {**schema, "properties": {"tenant": {"type": "string"}, **schema["properties"]}}
+        properties = {name: with_int64_bound(prop) for name, prop in schema["properties"].items()}
+        return {**schema, "properties": {"tenant": {"type": "string"}, **properties}}
 
     @property
     def url_base(self) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typing as t
 
+from tap_lucca import application_data
+from tap_lucca.client import LuccaStream
 from tap_lucca.hierarchy import legacy_department, with_parent_tree, with_tree
 from tap_lucca.v3 import V3Stream
 from tap_lucca.v4 import V4Stream
@@ -16,11 +18,11 @@ if t.TYPE_CHECKING:
 
     from tap_lucca.paging import Page
 
-#: Banking, insurance, personal contact and remuneration data (in applicationData).
+#: Banking, insurance and personal contact data. applicationData's remuneration is
+#: left out key by key (see application_data.py).
 SENSITIVE_USER_FIELDS = frozenset(
     {
         "address",
-        "applicationData",
         "bankName",
         "bic",
         "corporateCard",
@@ -42,6 +44,7 @@ class UsersStream(V3Stream):
     path = "/api/v3/users"
     replication_key = "modifiedAt"
     is_sorted = False
+    added_properties = LuccaStream.added_properties | application_data.LIFTED_FIELDS
 
     def schema_for(self, config: Mapping[str, t.Any]) -> dict:
         schema = super().schema_for(config)
@@ -52,6 +55,14 @@ class UsersStream(V3Stream):
             **schema,
             "properties": {k: v for k, v in properties if k not in SENSITIVE_USER_FIELDS},
         }
+
+    def post_process(self, row: dict, context: Context | None = None) -> dict:
+        row = super().post_process(row, context)
+        data = row.get("applicationData")
+        row.update(application_data.lifted(data))
+        if "applicationData" in row and not self.config.get("include_sensitive_fields"):
+            row["applicationData"] = application_data.allowed(data)
+        return row
 
     def get_url_params(
         self,
