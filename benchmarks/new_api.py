@@ -56,11 +56,14 @@ def main() -> None:
         config_file = Path(workdir) / "config.json"
         config_file.write_text(json.dumps(config))
         started = time.monotonic()
-        output = subprocess.run(
+        tap = subprocess.run(
             [sys.executable, "-m", "tap_lucca", "--config", str(config_file)],
             capture_output=True,
-            check=True,
-        ).stdout
+            check=False,
+        )
+        if tap.returncode:
+            sys.exit(tap.stderr.decode()[-3000:])
+        output = tap.stdout
         wall = time.monotonic() - started
         records = Counter(
             message["stream"]
