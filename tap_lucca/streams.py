@@ -5,8 +5,8 @@ from __future__ import annotations
 import typing as t
 
 from tap_lucca import application_data
-from tap_lucca.hierarchy import with_tree
 from tap_lucca.client import LuccaStream
+from tap_lucca.hierarchy import with_tree
 from tap_lucca.v3 import V3Stream
 from tap_lucca.v4 import V4Stream
 
