@@ -26,7 +26,11 @@ PROFILE_PREFIX = "profile_"
 
 #: Lifted fields: (name, how a `{"value": ...}` wrapper's value is typed).
 _NUMBERS = ("fullTimeEquivalent",)
-_TIMESTAMPS = ("lastAnnualReviewDate", "lastProfessionalReviewDate", "lastFixedWorkingDaysReviewDate")
+_TIMESTAMPS = (
+    "lastAnnualReviewDate",
+    "lastProfessionalReviewDate",
+    "lastFixedWorkingDaysReviewDate",
+)
 LIFTED_FIELDS = frozenset({*_NUMBERS, *_TIMESTAMPS, "manager2Id"})
 
 # .NET writes 7 decimals ("2023-09-04T15:49:02.9495101"); ISO 8601 readers take 6.
