@@ -29,10 +29,10 @@ def generation(config: Mapping[str, t.Any]) -> str:
         msg = "Give either api_key (legacy API) or client_id and client_secret (new Lucca API)" + (
             ", not both." if has_key else "."
         )
-        raise ConfigValidationError(msg)
+        raise ConfigValidationError(msg, errors=[msg])
     if has_client and not (config.get("client_id") and config.get("client_secret")):
         msg = "The new Lucca API needs both client_id and client_secret."
-        raise ConfigValidationError(msg)
+        raise ConfigValidationError(msg, errors=[msg])
     return LEGACY if has_key else NEW_API
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
@@ -155,6 +155,11 @@ class TapLucca(Tap):
             ),
         ),
     ).to_dict()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Here, so that the SDK reports a credentials mix-up as a config error.
+        auth.generation(self.config)
 
     @cached_property
     def authenticator(self) -> APIKeyAuthenticator | auth.ClientCredentials:

@@ -127,6 +127,25 @@ def test_both_or_neither_kind_of_credentials_is_a_one_line_config_error(credenti
     assert "\n" not in str(error.value)
 
 
+def test_a_credentials_mix_up_on_the_command_line_ends_with_one_error_line(tmp_path):
+    config = {"api_url": "https://acme.ilucca.net", "api_key": API_KEY, "client_id": CLIENT_ID}
+    (tmp_path / "config.json").write_text(json.dumps({**config, "client_secret": CLIENT_SECRET}))
+    process = subprocess.run(
+        [sys.executable, "-m", "tap_lucca", "--config", str(tmp_path / "config.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    errors = [line for line in process.stderr.splitlines() if "not both" in line]
+    assert process.returncode == 1
+    assert len(errors) == 1
+    assert "Traceback" not in process.stderr
+    assert CLIENT_SECRET not in process.stderr
+    assert API_KEY not in process.stderr
+
+
 # ----- completeness and requests -------------------------------------------------------
 def test_every_record_and_field_matches_the_emulator(emulator_v5):
     sync = run_tap(new_api_config(emulator_v5))
