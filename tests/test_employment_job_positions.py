@@ -39,16 +39,7 @@ def built(tmp_path_factory):
         loaded = run_meltano(env, "--environment=dev", "run", "tap-lucca", "target-duckdb")
         assert loaded.returncode == 0, loaded.stderr[-3000:]
         # The legacy models need the legacy streams: only this model and its parents.
-        dbt = run_meltano(
-            env,
-            "--environment=dev",
-            "invoke",
-            "dbt-duckdb",
-            "build",
-            "--select",
-            "+employment_job_positions",
-            "--indirect-selection=cautious",
-        )
+        dbt = run_meltano(env, "--environment=dev", "invoke", "dbt-duckdb:build-new-api")
         assert dbt.returncode == 0, dbt.stdout[-3000:] + dbt.stderr[-3000:]
         positions = emulator.v5.records("job-positions")
         employments = {e["id"]: e for e in emulator.v5.records("employments")}

@@ -1,3 +1,4 @@
+{{ config(enabled=var('new_api', false)) }}
 -- Every stretch starts no later than it ends.
 select *
 from {{ ref('employment_job_positions') }}

@@ -1,6 +1,10 @@
 -- New Lucca API: one row per employment (work contract) and per job position in force
 -- during it, with the job title, department and manager of that stretch of time.
 -- valid_from/valid_to are days, both included; valid_to is null while open.
+-- Built only for a new-API load (`--vars '{new_api: true}'`): a legacy load has no
+-- employments nor job positions.
+{{ config(enabled=var('new_api', false)) }}
+
 with employments as (
     select
         tenant,
