@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 import msgspec
 import requests
 from singer_sdk import RESTStream
-from singer_sdk.authenticators import APIKeyAuthenticator
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 from singer_sdk.helpers._state import reset_state_progress_markers
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -34,6 +33,7 @@ from tap_lucca.report import FAILED, SKIPPED, failure_reason
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator, Mapping
 
+    from requests.auth import AuthBase as Auth
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
@@ -86,6 +86,14 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def with_int64_bound(prop: dict) -> dict:
+    """An integer property bounded to 64 bits, so that loaders create BIGINT columns
+    (target-duckdb makes an unbounded integer a 128-bit HUGEINT)."""
+    if "integer" in prop.get("type", ()) and "maximum" not in prop:
+        return {**prop, "minimum": -(2**63), "maximum": 2**63 - 1}
+    return prop
+
+
 class LuccaStream(RESTStream):
     """A stream of one Lucca tenant, for every API generation.
 
@@ -122,19 +130,16 @@ class LuccaStream(RESTStream):
     def schema_for(self, config: Mapping[str, t.Any]) -> dict:  # noqa: ARG002
         """The stream's schema (`schemas/<name>.json`), with the `tenant` label."""
         schema = SCHEMAS.get_schema(self.name)
-        return {**schema, "properties": {"tenant": {"type": "string"}, **schema["properties"]}}
+        properties = {name: with_int64_bound(prop) for name, prop in schema["properties"].items()}
+        return {**schema, "properties": {"tenant": {"type": "string"}, **properties}}
 
     @property
     def url_base(self) -> str:
         return validated_api_url(self.config["api_url"])
 
-    @cached_property
-    def authenticator(self) -> APIKeyAuthenticator:
-        return APIKeyAuthenticator(
-            key="Authorization",
-            value=f"lucca application={self.config['api_key']}",
-            location="header",
-        )
+    @property
+    def authenticator(self) -> Auth:
+        return self._tap.authenticator  # type: ignore[attr-defined]
 
     @property
     def rate_limiter(self) -> RateLimiter:

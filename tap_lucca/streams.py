@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_lucca.hierarchy import with_tree
+from tap_lucca import application_data
+from tap_lucca.client import LuccaStream
+from tap_lucca.hierarchy import legacy_department, with_parent_tree, with_tree
 from tap_lucca.v3 import V3Stream
 from tap_lucca.v4 import V4Stream
+from tap_lucca.v5 import V5Stream
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -15,11 +18,11 @@ if t.TYPE_CHECKING:
 
     from tap_lucca.paging import Page
 
-#: Banking, insurance, personal contact and remuneration data (in applicationData).
+#: Banking, insurance and personal contact data. applicationData's remuneration is
+#: left out key by key (see application_data.py).
 SENSITIVE_USER_FIELDS = frozenset(
     {
         "address",
-        "applicationData",
         "bankName",
         "bic",
         "corporateCard",
@@ -42,6 +45,7 @@ class UsersStream(V3Stream):
     replication_key = "modifiedAt"
     is_sorted = False
     honours_start_date = True
+    added_properties = LuccaStream.added_properties | application_data.LIFTED_FIELDS
 
     def schema_for(self, config: Mapping[str, t.Any]) -> dict:
         schema = super().schema_for(config)
@@ -52,6 +56,14 @@ class UsersStream(V3Stream):
             **schema,
             "properties": {k: v for k, v in properties if k not in SENSITIVE_USER_FIELDS},
         }
+
+    def post_process(self, row: dict, context: Context | None = None) -> dict:
+        row = super().post_process(row, context)
+        data = row.get("applicationData")
+        row.update(application_data.lifted(data))
+        if "applicationData" in row and not self.config.get("include_sensitive_fields"):
+            row["applicationData"] = application_data.allowed(data)
+        return row
 
     def get_url_params(
         self,
@@ -141,3 +153,52 @@ class UserHistoryStream(V3Stream):
         {"name": "manager"},
         {"name": "legalentityid"},
     ]
+
+
+class EmployeesStream(V5Stream):
+    """Every employee of the new API: active, upcoming and deactivated."""
+
+    name = "employees"
+    path = "/lucca-api/employees"
+    # Without `status`, which employees come is not documented.
+    filters: t.ClassVar[dict[str, str]] = {"status": "active,upcoming,deactivated"}
+
+
+class EmploymentsStream(V5Stream):
+    """Employments: the new API's work contracts."""
+
+    name = "employments"
+    path = "/lucca-api/employments"
+
+
+class JobPositionsStream(V5Stream):
+    """Each person's job title, department and manager over time, per employment."""
+
+    name = "job_positions"
+    path = "/lucca-api/job-positions"
+
+
+class OrganisationDepartmentsStream(V5Stream):
+    """The department tree from the new API, in the legacy `departments` shape."""
+
+    name = "departments"
+    path = "/lucca-api/departments"
+    updated_key = None  # the tree needs every department: a page or two
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+        # A parent can come on a later page than its children.
+        yield from with_parent_tree(legacy_department(d) for d in super().get_records(context))
+
+
+class LegalEntitiesStream(V5Stream):
+    """Legal entities: the companies (SIREN level); legacy `legal_units`."""
+
+    name = "legal_entities"
+    path = "/lucca-api/legal-entities"
+
+
+class BusinessEstablishmentsStream(V5Stream):
+    """Business establishments: legacy `establishments`, v3's "legal entity"."""
+
+    name = "business_establishments"
+    path = "/lucca-api/business-establishments"

@@ -34,9 +34,9 @@ def test_meltano_yml_declares_every_capability_the_tap_has():
     assert sorted(meltano_tap_lucca()["capabilities"]) == sorted(about()["capabilities"])
 
 
-def test_api_key_is_the_one_sensitive_setting():
+def test_api_key_and_client_secret_are_the_sensitive_settings():
     sensitive = [s["name"] for s in committed_hub_file()["settings"] if s.get("sensitive")]
-    assert sensitive == ["api_key"]
+    assert sensitive == ["api_key", "client_secret"]
 
 
 def test_every_setting_has_a_kind_label_and_description():

@@ -62,6 +62,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--heavy-page-limit", type=int, default=None, help="answer 408 to bigger list pages"
     )
+    parser.add_argument("--client-id", default="emulator-client", help="new API OAuth client")
+    parser.add_argument(
+        "--client-secret",
+        default=os.environ.get("LUCCA_EMULATOR_CLIENT_SECRET") or "emulator-secret",
+        help="default: $LUCCA_EMULATOR_CLIENT_SECRET, else the demo secret",
+    )
+    parser.add_argument(
+        "--token-seconds", type=int, default=1800, help="new API token lifetime (default 1800)"
+    )
+    parser.add_argument(
+        "--honour-updated-filter",
+        action="store_true",
+        help="new API: honour the lastUpdatedAt filter (default: ignore it)",
+    )
     args = parser.parse_args(argv)
     if not 0.0 <= args.fault_rate <= 1.0:
         parser.error("--fault-rate must be between 0 and 1")
@@ -95,7 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         faults=faults_of(args),
         heavy_page_limit=args.heavy_page_limit,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
     )
+    emulator.v5.token_seconds = args.token_seconds
+    emulator.v5.honours_updated_filter = args.honour_updated_filter
     with emulator:
         print(f"Lucca emulator listening on {emulator.url}", flush=True)
         while not stopping.wait(0.5):

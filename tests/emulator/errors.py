@@ -6,6 +6,8 @@ from __future__ import annotations
 class ApiError(Exception):
     """An HTTP error answer; `message` goes into a short JSON body."""
 
+    content_type = "application/json; charset=utf-8"
+
     def __init__(
         self,
         status: int,

@@ -55,6 +55,8 @@ from .v4 import (
     list_structure,
     list_work_contracts,
 )
+from .v5 import PREFIX as V5_PREFIX
+from .v5 import TOKEN_PATH, V5Api
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -123,6 +125,8 @@ class LuccaEmulator:
     `failing_paths` (path -> status, e.g. 404), `v4_page_cap` (v4 lists serve at most
     this many records a page whatever `limit` asks, as a server-side maximum that clamps
     `limit` would, `count` still the total; None: off).
+    The new API (`/lucca-api/`, its token endpoint at `TOKEN_PATH`) is `self.v5`, with
+    its own client id and secret; token lifetime and filter switch are set there.
     """
 
     def __init__(
@@ -139,8 +143,11 @@ class LuccaEmulator:
         forbidden_paths: Iterable[str] = (),
         window_seconds: float = WINDOW_SECONDS,
         v4_page_cap: int | None = None,
+        client_id: str = "emulator-client",
+        client_secret: str = "emulator-secret",
     ) -> None:
         self.tenant = tenant
+        self.v5 = V5Api(tenant, client_id, client_secret)
         self.api_key = api_key
         self.port = port
         self.id_casing = id_casing
@@ -267,10 +274,13 @@ class LuccaEmulator:
         split = urlsplit(handler.path)
         params = parse_qs(split.query, keep_blank_values=True)
         length = int(handler.headers.get("Content-Length") or 0)
-        if length:
-            handler.rfile.read(length)  # keep the keep-alive stream in step
+        form = handler.rfile.read(length) if length else b""  # keeps keep-alive in step
         early = self._retry_watch.arrive(arrived)  # before this request's own 429, if any
-        reply = self._reply(handler, method, split, params, arrived)
+        if split.path == TOKEN_PATH and method == "POST":  # another host in real life
+            status, body = self.v5.token(form)
+            reply = _Reply(status, json.dumps(body).encode())
+        else:
+            reply = self._reply(handler, method, split, params, arrived)
         retry_after = reply.headers.get("Retry-After", "")
         if reply.status == 429 and retry_after.isdigit():
             self._retry_watch.told(arrived, int(retry_after))
@@ -320,12 +330,15 @@ class LuccaEmulator:
             status, body = self._answer(method, path, params, query)
             headers: dict[str, str] = {}
             fault = None
+            content_type = JSON_TYPE
         except ApiError as error:
             status, body, headers, fault = error.status, error.body(), error.headers, error.fault
+            content_type = error.content_type
         except Exception:  # a bug in the emulator: say so loudly, answer 500
             traceback.print_exc(file=sys.stderr)
             status, body, headers = 500, {"status": 500, "message": "emulator error"}, {}
             fault = None
+            content_type = JSON_TYPE
         payload = (
             b""
             if body is None
@@ -336,7 +349,7 @@ class LuccaEmulator:
             if draw.full_length:  # announce everything, send part, hang up
                 return _Reply(200, cut, content_length=len(payload), close=True, fault=TRUNCATED)
             return _Reply(200, cut, fault=TRUNCATED)  # a complete response of invalid JSON
-        return _Reply(status, payload, headers, fault=fault)
+        return _Reply(status, payload, headers, content_type=content_type, fault=fault)
 
     @staticmethod
     def _drop(handler: _Handler) -> None:
@@ -355,7 +368,9 @@ class LuccaEmulator:
     ) -> FaultDraw | None:
         """Key, rate limit, injected failures, 403, 408, in that order (raises ApiError);
         returns the random fault drawn for this request, if faults are on."""
-        if handler.headers.get("Authorization") != f"lucca application={self.api_key}":
+        if path.startswith(V5_PREFIX):
+            self.v5.authorize(handler.headers, path)
+        elif handler.headers.get("Authorization") != f"lucca application={self.api_key}":
             raise ApiError(401, "Unauthorized")
         retry_after = self._limiter.acquire(arrived)
         if retry_after is not None:
@@ -390,18 +405,15 @@ class LuccaEmulator:
         self, method: str, path: str, params: dict[str, list[str]], query: str
     ) -> tuple[int, Any]:
         route = path.rstrip("/") or "/"
+        if route.startswith(V5_PREFIX) and method == "GET":
+            return 200, self.v5.answer(route, params, self.url + route)
         user_match = USER_PATH.fullmatch(path)
         if route not in KNOWN_PATHS and user_match is None:
             raise ApiError(404, f"No route for {path}")
         if method != "GET":
             raise ApiError(405, "Method not allowed", {"Allow": "GET"})
         tenant = self.tenant
-        cap = self.v4_page_cap
-        if cap is not None and route in V4_LIST_PATHS:
-            size = v4_page_size(params, V4_LIST_PATHS[route])
-            if size is not None:
-                kept = {k: v for k, v in params.items() if k.lower() != "limit"}
-                params = {**kept, "limit": [str(min(size, cap))]}
+        params = self._capped(route, params)
         with tenant.lock:
             if user_match is not None:
                 data = get_user(tenant.user(int(user_match.group(1))), params, self._catalog)
@@ -425,6 +437,17 @@ class LuccaEmulator:
                     rows = getattr(tenant, STRUCTURE_PATHS[route])
                     body = list_structure(rows, params, page_url, pairs)
         return 200, body
+
+    def _capped(self, route: str, params: dict[str, list[str]]) -> dict[str, list[str]]:
+        """The query as a v4 list serves it under `v4_page_cap`."""
+        cap = self.v4_page_cap
+        if cap is None or route not in V4_LIST_PATHS:
+            return params
+        size = v4_page_size(params, V4_LIST_PATHS[route])
+        if size is None:
+            return params
+        kept = {k: v for k, v in params.items() if k.lower() != "limit"}
+        return {**kept, "limit": [str(min(size, cap))]}
 
     @staticmethod
     def _header() -> dict[str, Any]:
