@@ -15,8 +15,12 @@ from singer_sdk.exceptions import FatalAPIError
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
 
-#: The streams a run fails without. Every other stream is optional.
-CORE_STREAMS = frozenset({"users", "contracts", "departments"})
+#: The streams a run fails without, in either API generation: people, their
+#: contracts (and, in the new API, their job positions) and the departments.
+#: Every other stream is optional.
+CORE_STREAMS = frozenset(
+    {"users", "contracts", "departments", "employees", "employments", "job_positions"}
+)
 
 #: Statuses by which an endpoint says it is not there for this tenant or key,
 #: with their likely cause.

@@ -126,6 +126,7 @@ class LuccaStream(RESTStream):
         super().__init__(tap, schema=self.schema_for(tap.config))
         self.tenant = tap.config.get("tenant") or urlsplit(tap.config["api_url"]).hostname
         self.clock = TenantClock(tap.config["timezone"])
+        self._version_to_activate: int | None = None
 
     def schema_for(self, config: Mapping[str, t.Any]) -> dict:  # noqa: ARG002
         """The stream's schema (`schemas/<name>.json`), with the `tenant` label."""
@@ -233,6 +234,19 @@ class LuccaStream(RESTStream):
             self._fail(context, failure_reason(error))
         else:
             report.end()
+
+    def sync(self, context: Context | None = None) -> None:
+        super().sync(context)
+        if self._version_to_activate is not None and not self.report.done:
+            super()._write_activate_version_message(self._version_to_activate)
+        self._version_to_activate = None
+
+    def _write_activate_version_message(self, full_table_version: int) -> None:
+        # The SDK activates a table version before the first record: a loader that
+        # honours it drops the table's older rows there and then, so a stream that
+        # failed halfway or was skipped would leave its table short or empty. The
+        # version is activated once the stream has been read to its end instead.
+        self._version_to_activate = full_table_version
 
     def _fail(self, context: Context | None, reason: str) -> None:
         self.report.end(FAILED)

@@ -87,11 +87,6 @@ class V5Stream(LuccaStream):
     def http_headers(self) -> dict:
         return {**super().http_headers, "Api-Version": API_VERSION}
 
-    @property
-    def emit_activate_version_messages(self) -> bool:
-        # A full re-read is how deletions reach the loader: on unless turned off.
-        return self.config.get("emit_activate_version_messages", True)
-
     def get_new_paginator(self) -> CursorPaginator:
         return CursorPaginator(self.page_size)
 
@@ -110,7 +105,7 @@ class V5Stream(LuccaStream):
 
     def get_records(self, context: Context | None) -> Iterable[dict]:
         state = self.get_context_state(context)
-        started = dt.datetime.now(dt.UTC)
+        started = dt.datetime.now(dt.timezone.utc)
         self._since = self.replication_key and self._bookmark_if_fresh(context, state, started)
         if self.replication_key and not self._since:
             self._new_version()
@@ -132,7 +127,7 @@ class V5Stream(LuccaStream):
     def _new_version(self) -> None:
         """Start a new table version, as the SDK does for full-table streams."""
         if self.emit_activate_version_messages:
-            self._stream_version = int(dt.datetime.now(dt.UTC).timestamp())
+            self._stream_version = int(dt.datetime.now(dt.timezone.utc).timestamp())
             self._write_activate_version_message(self._stream_version)
 
     def records_in(self, body: dict) -> Iterable[dict]:
@@ -166,6 +161,6 @@ class V5Stream(LuccaStream):
         if response.status_code == HTTPStatus.UNAUTHORIZED:
             return (
                 f"Lucca refused a fresh access token (401) on stream '{self.name}': check "
-                "client_id, client_secret and scopes (TAP_LUCCA_CLIENT_ID, TAP_LUCCA_SCOPES)."
+                "the client_id, client_secret and scopes settings."
             )
         return super().response_error_message(response)

@@ -3,6 +3,9 @@ ACTIVATE_VERSION can drop or mark the rows that vanished from Lucca."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import os
 import time
 import typing as t
@@ -10,6 +13,7 @@ import typing as t
 import duckdb
 import pytest
 
+from tap_lucca.tap import TapLucca
 from tests.conftest import API_KEY, run_meltano, run_tap
 from tests.emulator import LuccaEmulator, Tenant
 
@@ -57,21 +61,47 @@ def activations(messages: list[dict]) -> dict[str, int]:
     return {m["stream"]: m["version"] for m in messages if m["type"] == "ACTIVATE_VERSION"}
 
 
-def test_each_full_table_stream_opens_with_activate_version_when_asked(config):
+def test_each_full_table_stream_activates_its_version_after_its_last_record(config):
     sync = run_tap({**config, "emit_activate_version_messages": True})
 
     versions = activations(sync.messages)
     assert set(versions) == FULL_TABLE
     for stream, version in versions.items():
-        first = next(
-            m for m in sync.messages if m.get("stream") == stream and m["type"] != "SCHEMA"
-        )
-        assert first["type"] == "ACTIVATE_VERSION"
+        own = [m for m in sync.messages if m.get("stream") == stream and m["type"] != "STATE"]
+        assert own[-1]["type"] == "ACTIVATE_VERSION"
+        assert sum(m["type"] == "ACTIVATE_VERSION" for m in own) == 1
         assert {
             r["version"]
             for r in sync.messages
             if r.get("stream") == stream and r["type"] == "RECORD"
         } == {version}
+
+
+def test_a_stream_that_fails_halfway_activates_no_version(small_emulator, config):
+    config = {**config, "emit_activate_version_messages": True, "page_size": 100}
+    tap = TapLucca(config=config)
+    for stream in tap.streams.values():
+        stream.selected = stream.name == "contracts"
+    contracts = tap.streams["contracts"]
+    read = contracts.post_process
+
+    armed = []
+
+    def fail_the_next_page(row: dict, context: dict | None = None) -> dict:
+        if not armed:
+            armed.append(True)
+            small_emulator.fail_next(400)
+        return read(row, context)
+
+    contracts.post_process = fail_the_next_page  # Lucca fails once the first page is in
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    with contextlib.redirect_stdout(stdout), pytest.raises(SystemExit):
+        tap.sync_all()
+
+    stdout.seek(0)
+    messages = [json.loads(line) for line in stdout.read().splitlines()]
+    assert any(m["type"] == "RECORD" for m in messages)
+    assert activations(messages) == {}
 
 
 def test_no_activate_version_unless_asked(config):
