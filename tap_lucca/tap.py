@@ -222,12 +222,14 @@ class TapLucca(Tap):
         th.Property(
             "emit_activate_version_messages",
             th.BooleanType,
-            default=False,
+            default=True,
             title="Emit ACTIVATE_VERSION messages",
             description=(
-                "Start every full-table stream (all but users and user_history) with an "
+                "End every stream read in full (all but users and user_history, and in the "
+                "new API all but those read through the lastUpdatedAt filter) with an "
                 "ACTIVATE_VERSION message, so that a loader which honours it deletes or "
-                "marks the rows that vanished from Lucca. Only for such loaders."
+                "marks the rows that vanished from Lucca. Turn off for loaders that warn "
+                "about it."
             ),
         ),
     ).to_dict()

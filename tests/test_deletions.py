@@ -104,7 +104,8 @@ def test_a_stream_that_fails_halfway_activates_no_version(small_emulator, config
     assert activations(messages) == {}
 
 
-def test_no_activate_version_unless_asked(config):
+def test_no_activate_version_when_turned_off(config):
+    config = {**config, "emit_activate_version_messages": False}
     sync = run_tap(config, streams=["contracts", "departments"])
 
     assert activations(sync.messages) == {}

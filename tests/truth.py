@@ -14,6 +14,11 @@ INSTANTS = {
     "departments": {"createdAt", "lastModifiedAt"},
     "establishments": {"createdAt", "lastModifiedAt"},
     "legal_units": {"createdAt", "lastModifiedAt"},
+    # The new Lucca API writes UTC, with up to 7 decimals: emitted in the same form.
+    **dict.fromkeys(
+        ["employees", "employments", "job_positions", "legal_entities", "business_establishments"],
+        {"createdAt", "lastUpdatedAt", "deletedAt"},
+    ),
 }
 # Days, written by v3 as midnight: emitted as the day, never shifted.
 DATES = {
