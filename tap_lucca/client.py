@@ -223,7 +223,7 @@ class LuccaStream(RESTStream):
             yield from super().get_records(context)
         except SettingError:
             report.end(FAILED)
-            raise  # the run ends at once
+            raise
         except EndpointUnavailable as error:
             if report.records or not self.availability.skips(error):
                 self._fail(context, f"{error} {self.availability.advice(error)}")

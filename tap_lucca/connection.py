@@ -7,12 +7,19 @@ import ssl
 from urllib.parse import urlsplit
 
 import requests
-from singer_sdk.exceptions import FatalAPIError
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 
-class SettingError(FatalAPIError):
-    """A wrong setting (api_url, api_key): the run ends at once."""
+class SettingError(SystemExit):
+    """A wrong setting (api_url, api_key): every stream would fail alike, so the run
+    ends at once with exit code 1, past the retries and the SDK's per-stream handling."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(1)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def setting_error(error: requests.ConnectionError, api_url: str) -> SettingError | None:

@@ -145,5 +145,4 @@ class RunReport:
 
     def log_summary(self, logger: logging.Logger) -> None:
         for stream in self.streams.values():
-            if stream.started is not None:
-                logger.info("Summary: %s", stream.summary_line())
+            logger.info("Summary: %s", stream.summary_line())

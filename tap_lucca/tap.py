@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
+from singer_sdk.exceptions import ConfigValidationError
 
 from tap_lucca import auth, streams
 from tap_lucca.availability import AvailabilityPolicy
 from tap_lucca.client import validated_api_url
+from tap_lucca.connection import SettingError
 from tap_lucca.report import RunReport, quiet_expected_warnings
 from tap_lucca.signals import STOP, Stopped, WholeLineWriter
 from tap_lucca.throttle import RateLimiter
@@ -30,15 +31,15 @@ T = TypeVar("T")
 
 @contextmanager
 def _fatal_errors_end_the_run(logger: logging.Logger) -> Iterator[None]:
-    """A wrong setting, or an error that no retry can mend, ends the run with exit
-    code 1 and one line per error that says what to check, not a traceback."""
+    """A wrong setting ends the run with exit code 1 and one line per error that says
+    what to check, not a traceback."""
     try:
         yield
     except ConfigValidationError as error:
         for message in error.errors or [str(error)]:
             logger.error("Config error: %s", message)
         raise SystemExit(1) from None
-    except FatalAPIError as error:
+    except SettingError as error:
         logger.error("%s", error)
         raise SystemExit(1) from None
 

@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from tap_lucca.availability import AvailabilityPolicy, EndpointUnavailable
 from tap_lucca.tap import TapLucca
 from tap_lucca.v4 import V4Stream
 from tests.conftest import API_KEY, run_tap
@@ -167,3 +168,21 @@ def test_a_stream_added_later_is_optional_without_a_word(small_tenant, caplog):
         tap.sync_all()  # no SystemExit: the run succeeds
 
     assert "Skipping stream 'job_positions': /lucca-api/job-positions answered 404" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("stream", "status", "config", "skipped"),
+    [
+        ("contract_types", 404, {}, True),
+        ("user_history", 501, {}, True),
+        ("users", 404, {}, False),
+        ("contract_types", 404, {"strict_optional_streams": True}, False),
+        ("contracts", 403, {"skip_forbidden_streams": True}, True),
+        ("contracts", 404, {"skip_forbidden_streams": True}, False),
+        ("departments", 410, {"skip_forbidden_streams": True}, False),
+    ],
+)
+def test_which_missing_streams_a_run_goes_on_without(stream, status, config, skipped):
+    policy = AvailabilityPolicy.from_config(config)
+
+    assert policy.skips(EndpointUnavailable(stream, "/some/path", status)) is skipped

@@ -24,7 +24,7 @@ def assert_one_line_naming(run, setting: str, says: str) -> None:
     errors = [line for line in run.stderr.splitlines() if "ERROR" in line]
     assert run.returncode == 1, run.stderr[-2000:]
     assert "Traceback" not in run.stderr
-    assert errors, run.stderr[-2000:]
+    assert len(errors) == 1, run.stderr[-2000:]
     assert setting in errors[-1]
     assert says in errors[-1]
     assert errors[-1] == run.stderr.splitlines()[-1]

@@ -4,14 +4,20 @@ once, with whole lines on stdout, a STATE that claims nothing unread, and a fail
 from __future__ import annotations
 
 import json
+import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import API_KEY, run_tap
+from tests.conftest import API_KEY, ROOT, run_tap
 from tests.emulator import LuccaEmulator, Tenant
 from tests.tap_process import start_tap, users_only_catalog
+
+MELTANO = Path(sys.executable).parent / "meltano"
 
 
 @pytest.fixture
@@ -99,3 +105,36 @@ def test_sigint_during_a_retry_after_hold_stops_within_5_s_with_code_130(tenant,
     assert elapsed < 5
     assert "Stopped by SIGINT" in stderr
     assert "Traceback" not in stderr
+
+
+def test_meltano_run_stopped_by_ctrl_c_is_a_failed_run(tenant, tmp_path):
+    with LuccaEmulator(tenant, api_key=API_KEY) as emulator:
+        env = {
+            **os.environ,
+            "TAP_LUCCA_API_URL": emulator.url,
+            "TAP_LUCCA_API_KEY": API_KEY,
+            "TAP_LUCCA_MAX_REQUESTS_PER_MINUTE": "30",
+            "TAP_LUCCA_PAGE_SIZE": "50",
+            "TARGET_JSONL_DESTINATION_PATH": str(tmp_path / "output"),
+            "MELTANO_STATE_BACKEND_URI": f"file://{tmp_path}/state",
+        }
+        meltano = subprocess.Popen(
+            [MELTANO, "--environment=demo", "run", "tap-lucca", "target-jsonl"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 120
+        while len(emulator.requests) < 4 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        os.killpg(meltano.pid, signal.SIGINT)  # Ctrl-C: to Meltano, the tap and the target
+        output, _ = meltano.communicate(timeout=60)
+
+    assert meltano.returncode != 0
+    assert "Stopped by SIGINT" in output
+    for lines in (tmp_path / "output").glob("*.jsonl"):
+        for line in lines.read_text().splitlines():
+            json.loads(line)  # the target got whole records only
