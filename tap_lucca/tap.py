@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+import requests
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecWriter
@@ -28,7 +29,7 @@ def _fatal_errors_end_the_run(logger: logging.Logger) -> Iterator[None]:
     except FatalAPIError as error:
         logger.error("%s", error)
         raise SystemExit(1) from None
-    except RetriableAPIError as error:
+    except (RetriableAPIError, requests.RequestException) as error:
         logger.error("%s It did not pass on any retry: try again later.", error)
         raise SystemExit(1) from None
 

@@ -13,7 +13,9 @@ import typing as t
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+import requests
 
+from tap_lucca.tap import _fatal_errors_end_the_run
 from tests.conftest import API_KEY, Sync, run_tap
 from tests.emulator import Churn, Faults, LuccaEmulator, Tenant
 from tests.truth import SENSITIVE, emitted, padded, without_tenant
@@ -204,6 +206,18 @@ def test_a_fatal_error_ends_the_run_in_one_line_without_the_key(
     assert says in stderr.splitlines()[-1]
     assert "Traceback" not in stderr
     assert API_KEY not in stdout + stderr
+
+
+def test_a_connection_that_fails_on_every_retry_ends_the_run_in_one_line(caplog):
+    # Narrow: eight tries against a closed port take a minute of backoff.
+    with pytest.raises(SystemExit) as ended, _fatal_errors_end_the_run(logging.getLogger("t")):
+        raise requests.ConnectionError("Max retries exceeded with url: /api/v3/users")
+
+    assert ended.value.code == 1
+    assert [r.getMessage() for r in caplog.records] == [
+        "Max retries exceeded with url: /api/v3/users It did not pass on any retry: "
+        "try again later."
+    ]
 
 
 def test_forbidden_stream_fails_the_run_naming_the_stream(small_tenant, tmp_path):
