@@ -10,6 +10,7 @@ days, whatever Lucca's midnight suffix: only their day is kept, never shifted.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import typing as t
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,8 +18,6 @@ from singer_sdk.exceptions import ConfigValidationError
 
 if t.TYPE_CHECKING:
     import logging
-
-_UTC_FORM = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def _kinds(schema: dict) -> dict[str, t.Any]:
@@ -41,14 +40,19 @@ class TenantClock:
         except (ZoneInfoNotFoundError, ValueError):
             msg = f"timezone must be an IANA time zone such as Europe/Paris, got {zone_name!r}"
             raise ConfigValidationError(msg) from None
+        # Offsets change on whole minutes: one look-up per minute of the clock.
+        self._offset = functools.lru_cache(maxsize=65536)(self._offset_at)
 
     def utc(self, value: str) -> str:
         """An instant as UTC; a naive one is a time of the tenant's clock."""
         moment = dt.datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            # In the hour repeated when clocks go back, the earlier of the two.
-            moment = moment.replace(tzinfo=self.zone)
-        return moment.astimezone(dt.timezone.utc).strftime(_UTC_FORM)
+        offset = moment.utcoffset() if moment.tzinfo else self._offset(value[:16])
+        utc = moment.replace(tzinfo=None) - offset
+        return utc.isoformat(timespec="microseconds") + "Z"
+
+    def _offset_at(self, minute: str) -> dt.timedelta:
+        # In the hour repeated when clocks go back, the earlier of the two.
+        return dt.datetime.fromisoformat(minute).replace(tzinfo=self.zone).utcoffset()  # type: ignore[return-value]
 
     def lucca_since(self, value: str) -> str:
         """A bookmark or start date as a v3 `since` filter takes it: a naive time of

@@ -81,7 +81,9 @@ def test_only_free_form_objects_fall_back_to_json(columns):
         ("users.unitSellPrice", "FLOAT", "NULLABLE"),
         ("contracts.startsOn", "DATE", "NULLABLE"),
         ("departments.ancestorDepartmentIds", "INTEGER", "REPEATED"),
-        ("user_history.startsOn", "TIMESTAMP", "NULLABLE"),
+        ("users.birthDate", "DATE", "NULLABLE"),
+        ("user_history.startsOn", "DATE", "NULLABLE"),
+        ("user_history.modifiedAt", "TIMESTAMP", "NULLABLE"),
     ],
 )
 def test_columns_get_their_bigquery_types(columns, column, kind, mode):
