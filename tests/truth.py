@@ -15,10 +15,16 @@ INSTANTS = {
     "establishments": {"createdAt", "lastModifiedAt"},
     "legal_units": {"createdAt", "lastModifiedAt"},
     # The new Lucca API writes UTC, with up to 7 decimals: emitted in the same form.
-    **dict.fromkeys(
-        ["employees", "employments", "job_positions", "legal_entities", "business_establishments"],
-        {"createdAt", "lastUpdatedAt", "deletedAt"},
-    ),
+    **{
+        stream: {"createdAt", "lastUpdatedAt", "deletedAt"}
+        for stream in (
+            "employees",
+            "employments",
+            "job_positions",
+            "legal_entities",
+            "business_establishments",
+        )
+    },
 }
 # Days, written by v3 as midnight: emitted as the day, never shifted.
 DATES = {
