@@ -1,0 +1,143 @@
+"""`meltano run tap-lucca target-postgres dbt-postgres:build` on a real PostgreSQL
+server: typed tables, merged in place by a second, incremental run, and the dbt models
+built and tested on them."""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+import psycopg
+import pytest
+
+from tests import hr_truth
+from tests.conftest import API_KEY, run_meltano
+from tests.emulator import LuccaEmulator, Tenant
+from tests.postgres_server import postgres_server
+
+TABLES = {
+    "users": "users",
+    "contracts": "contracts",
+    "departments": "departments",
+    "user_history": "userlogs",
+    "contract_types": "contract_types",
+}
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory):
+    """A tenant loaded and modelled twice, with changes between the runs."""
+    tmp = tmp_path_factory.mktemp("postgres")
+    tenant = Tenant.generate(users=300, seed=21)
+    with postgres_server() as server, LuccaEmulator(tenant, api_key=API_KEY) as emulator:
+        env = {
+            **os.environ,
+            "TAP_LUCCA_API_URL": emulator.url,
+            "TAP_LUCCA_API_KEY": API_KEY,
+            "TAP_LUCCA_MAX_REQUESTS_PER_MINUTE": "100000",
+            "TARGET_POSTGRES_HOST": server["host"],
+            "TARGET_POSTGRES_PORT": server["port"],
+            "TARGET_POSTGRES_USER": server["user"],
+            "TARGET_POSTGRES_PASSWORD": server["password"],
+            "TARGET_POSTGRES_DATABASE": server["dbname"],
+            "DBT_POSTGRES_HOST": server["host"],
+            "DBT_POSTGRES_PORT": server["port"],
+            "DBT_POSTGRES_USER": server["user"],
+            "DBT_POSTGRES_PASSWORD": server["password"],
+            "DBT_POSTGRES_DBNAME": server["dbname"],
+            "DBT_TARGET_PATH": str(tmp / "dbt"),
+            "DBT_LOG_PATH": str(tmp / "dbt"),
+            "MELTANO_STATE_BACKEND_URI": f"file://{tmp}/state",
+        }
+        command = ("--environment=dev", "run", "tap-lucca", "target-postgres", "dbt-postgres:build")
+        with psycopg.connect(**server) as connection:
+            connection.autocommit = True
+            first = run_meltano(env, *command)
+            assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+            first_counts = {table: count(connection, f"lucca.{table}") for table in TABLES}
+            changed = tenant.simulate_activity(5, seed=1)
+            hired = tenant.hire(2)
+            second = run_meltano(env, *command)
+            assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+            yield tenant, connection, first_counts, changed, hired
+
+
+def count(connection, table: str) -> int:
+    return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_first_run_lands_every_row(postgres):
+    tenant, _, first_counts, _, hired = postgres
+
+    # The first run saw the tenant before the hires.
+    assert first_counts["users"] == len(tenant.users) - len(hired)
+    assert first_counts["contracts"] == len(tenant.contracts) - len(hired)
+    assert first_counts["departments"] == len(tenant.departments)
+
+
+@pytest.mark.parametrize(("table", "truth"), TABLES.items())
+def test_second_run_merges_without_duplicates(postgres, table, truth):
+    tenant, connection, _, _, _ = postgres
+
+    assert count(connection, f"lucca.{table}") == len(getattr(tenant, truth))
+    keys = connection.execute(
+        f"SELECT count(*) FROM (SELECT DISTINCT tenant, id FROM lucca.{table}) AS keys"
+    ).fetchone()[0]
+    assert keys == len(getattr(tenant, truth))
+
+
+def test_second_run_updates_changed_users_in_place(postgres):
+    tenant, connection, _, changed, _ = postgres
+
+    titles = dict(
+        connection.execute(
+            'SELECT id, "jobTitle" FROM lucca.users WHERE id = ANY(%s)', (changed,)
+        ).fetchall()
+    )
+    assert titles == {user_id: tenant.user(user_id)["jobTitle"] for user_id in changed}
+
+
+def test_landed_columns_are_typed(postgres):
+    _, connection, _, _, _ = postgres
+
+    types = dict(
+        connection.execute(
+            "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'lucca'"
+        ).fetchall()
+    )
+    assert types["contracts.startsOn"] == "date"
+    assert types["contracts.id"] == "bigint"
+    assert types["contracts.ownerId"] == "bigint"
+    assert types["users.modifiedAt"].startswith("timestamp")
+    assert types["users.dtContractStart"].startswith("timestamp")
+    assert types["users.fullTimeEquivalent"] in {"numeric", "double precision"}
+
+
+def test_models_are_built_with_typed_columns(postgres):
+    _, connection, _, _, _ = postgres
+
+    types = dict(
+        connection.execute(
+            "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema IN ('staging', 'analytics')"
+        ).fetchall()
+    )
+    assert types["stg_contracts.starts_on"] == "date"
+    assert types["stg_users.user_id"] == "bigint"
+    assert types["headcount_by_department_month.month_end"] == "date"
+
+
+def test_headcount_of_last_month_matches_the_emulator(postgres):
+    tenant, connection, _, _, _ = postgres
+
+    month_end = hr_truth.last_complete_month_end(datetime.date.today())
+    [(headcount, fte)] = connection.execute(
+        "SELECT sum(headcount), sum(fte_headcount) FROM analytics.headcount_by_department_month "
+        "WHERE month_end = %s",
+        (month_end,),
+    ).fetchall()
+    employed = hr_truth.employed_on(tenant, month_end)
+    assert headcount == len(employed)
+    expected_fte = sum(hr_truth.fte(tenant.user(owner)) for owner in employed)
+    assert float(fte) == pytest.approx(expected_fte, abs=1e-3)
