@@ -4,6 +4,7 @@ built and tested on them."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 
@@ -22,6 +23,18 @@ TABLES = {
     "user_history": "userlogs",
     "contract_types": "contract_types",
 }
+
+
+@dataclasses.dataclass
+class Loaded:
+    """Two runs into PostgreSQL, and what happened in the tenant between them."""
+
+    tenant: Tenant
+    connection: psycopg.Connection
+    first_counts: dict[str, int]
+    changed: list[int]
+    hired: list[dict]
+    reloaded: set[int]  # users written by the second run
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +68,20 @@ def postgres(tmp_path_factory):
             first = run_meltano(env, *command)
             assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
             first_counts = {table: count(connection, f"lucca.{table}") for table in TABLES}
+            [(first_batch,)] = connection.execute(
+                "SELECT max(_sdc_batched_at) FROM lucca.users"
+            ).fetchall()
             changed = tenant.simulate_activity(5, seed=1)
             hired = tenant.hire(2)
             second = run_meltano(env, *command)
             assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
-            yield tenant, connection, first_counts, changed, hired
+            reloaded = {
+                user_id
+                for (user_id,) in connection.execute(
+                    "SELECT id FROM lucca.users WHERE _sdc_batched_at > %s", (first_batch,)
+                ).fetchall()
+            }
+            yield Loaded(tenant, connection, first_counts, changed, hired, reloaded)
 
 
 def count(connection, table: str) -> int:
@@ -67,41 +89,43 @@ def count(connection, table: str) -> int:
 
 
 def test_first_run_lands_every_row(postgres):
-    tenant, _, first_counts, _, hired = postgres
-
     # The first run saw the tenant before the hires.
-    assert first_counts["users"] == len(tenant.users) - len(hired)
-    assert first_counts["contracts"] == len(tenant.contracts) - len(hired)
-    assert first_counts["departments"] == len(tenant.departments)
+    assert postgres.first_counts["users"] == len(postgres.tenant.users) - len(postgres.hired)
+    assert postgres.first_counts["contracts"] == len(postgres.tenant.contracts) - len(
+        postgres.hired
+    )
+    assert postgres.first_counts["departments"] == len(postgres.tenant.departments)
 
 
 @pytest.mark.parametrize(("table", "truth"), TABLES.items())
 def test_second_run_merges_without_duplicates(postgres, table, truth):
-    tenant, connection, _, _, _ = postgres
-
-    assert count(connection, f"lucca.{table}") == len(getattr(tenant, truth))
-    keys = connection.execute(
+    assert count(postgres.connection, f"lucca.{table}") == len(getattr(postgres.tenant, truth))
+    keys = postgres.connection.execute(
         f"SELECT count(*) FROM (SELECT DISTINCT tenant, id FROM lucca.{table}) AS keys"
     ).fetchone()[0]
-    assert keys == len(getattr(tenant, truth))
+    assert keys == len(getattr(postgres.tenant, truth))
 
 
 def test_second_run_updates_changed_users_in_place(postgres):
-    tenant, connection, _, changed, _ = postgres
-
     titles = dict(
-        connection.execute(
-            'SELECT id, "jobTitle" FROM lucca.users WHERE id = ANY(%s)', (changed,)
+        postgres.connection.execute(
+            'SELECT id, "jobTitle" FROM lucca.users WHERE id = ANY(%s)', (postgres.changed,)
         ).fetchall()
     )
-    assert titles == {user_id: tenant.user(user_id)["jobTitle"] for user_id in changed}
+    assert titles == {
+        user_id: postgres.tenant.user(user_id)["jobTitle"] for user_id in postgres.changed
+    }
+
+
+def test_second_run_reads_only_the_users_changed_since_the_first(postgres):
+    assert {*postgres.changed, *(user["id"] for user in postgres.hired)} <= postgres.reloaded
+    # Lucca's `since` is inclusive: the bookmark's own users may come again, not everyone.
+    assert len(postgres.reloaded) < len(postgres.tenant.users) // 10
 
 
 def test_landed_columns_are_typed(postgres):
-    _, connection, _, _, _ = postgres
-
     types = dict(
-        connection.execute(
+        postgres.connection.execute(
             "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
             "WHERE table_schema = 'lucca'"
         ).fetchall()
@@ -115,10 +139,8 @@ def test_landed_columns_are_typed(postgres):
 
 
 def test_models_are_built_with_typed_columns(postgres):
-    _, connection, _, _, _ = postgres
-
     types = dict(
-        connection.execute(
+        postgres.connection.execute(
             "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
             "WHERE table_schema IN ('staging', 'analytics')"
         ).fetchall()
@@ -129,15 +151,13 @@ def test_models_are_built_with_typed_columns(postgres):
 
 
 def test_headcount_of_last_month_matches_the_emulator(postgres):
-    tenant, connection, _, _, _ = postgres
-
     month_end = hr_truth.last_complete_month_end(datetime.date.today())
-    [(headcount, fte)] = connection.execute(
+    [(headcount, fte)] = postgres.connection.execute(
         "SELECT sum(headcount), sum(fte_headcount) FROM analytics.headcount_by_department_month "
         "WHERE month_end = %s",
         (month_end,),
     ).fetchall()
-    employed = hr_truth.employed_on(tenant, month_end)
+    employed = hr_truth.employed_on(postgres.tenant, month_end)
     assert headcount == len(employed)
-    expected_fte = sum(hr_truth.fte(tenant.user(owner)) for owner in employed)
+    expected_fte = sum(hr_truth.fte(postgres.tenant.user(owner)) for owner in employed)
     assert float(fte) == pytest.approx(expected_fte, abs=1e-3)
