@@ -161,3 +161,16 @@ def test_headcount_of_last_month_matches_the_emulator(postgres):
     assert headcount == len(employed)
     expected_fte = sum(hr_truth.fte(postgres.tenant.user(owner)) for owner in employed)
     assert float(fte) == pytest.approx(expected_fte, abs=1e-3)
+
+
+def test_rows_marked_deleted_by_the_loader_are_left_out_of_staging(postgres):
+    contract_id = postgres.tenant.contracts[0]["id"]
+    staged = "SELECT count(*) FROM staging.stg_contracts WHERE contract_id = %s"
+    assert postgres.connection.execute(staged, (contract_id,)).fetchone() == (1,)
+    # As target-postgres marks a row that an ACTIVATE_VERSION retired (hard_delete off).
+    with postgres.connection.transaction():
+        postgres.connection.execute(
+            "UPDATE lucca.contracts SET _sdc_deleted_at = now() WHERE id = %s", (contract_id,)
+        )
+        assert postgres.connection.execute(staged, (contract_id,)).fetchone() == (0,)
+        raise psycopg.Rollback
