@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format clean
+.PHONY: demo warehouse test lint format clean
 
 $(BIN)/tap-lucca: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ $(BIN)/tap-lucca: pyproject.toml
 
 demo: .meltano/.installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
+
+# The demo tenant into DuckDB, then the dbt models built and tested on it.
+warehouse: .meltano/.installed
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh warehouse
 
 test: .meltano/.installed
 	$(BIN)/ruff check .

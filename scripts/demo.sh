@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Runs the main job against the project's own Lucca emulator: no Lucca account needed.
+#   scripts/demo.sh            tap-lucca -> JSONL files (make demo)
+#   scripts/demo.sh warehouse  tap-lucca -> DuckDB, then the dbt models (make warehouse)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,26 @@ for _ in $(seq 50); do
   python -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 0.2)" 2>/dev/null && break
   sleep 0.2
 done
+
+if [ "${1:-}" = warehouse ]; then
+  mkdir -p output/demo  # target-duckdb creates the file, not its folder
+  meltano --environment=demo run tap-lucca target-duckdb dbt-duckdb:build
+  echo
+  echo "Built in output/demo/warehouse.duckdb: schemas lucca (tables), staging and analytics."
+  python - <<'PY'
+import duckdb
+
+with duckdb.connect("output/demo/warehouse.duckdb", read_only=True) as db:
+    print("Headcount at the end of the last six months:")
+    for month_end, headcount, people, fte in db.sql(
+        "SELECT month_end, sum(headcount), sum(people_headcount), round(sum(fte_headcount), 1) "
+        "FROM analytics.headcount_by_department_month GROUP BY month_end "
+        "ORDER BY month_end DESC LIMIT 6"
+    ).fetchall():
+        print(f"  {month_end}  {headcount:5d} accounts  {people:5d} people  {fte:7.1f} FTE")
+PY
+  exit
+fi
 
 meltano --environment=demo run tap-lucca target-jsonl
 

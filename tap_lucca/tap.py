@@ -195,7 +195,8 @@ class TapLucca(Tap):
             description=(
                 "Also read users' banking, insurance, personal contact and remuneration data "
                 "(iban, bic, rib, bankName, insuranceNumber, personalEmail, personalMobile, "
-                "address, cards, personalAccount, applicationData)."
+                "address, cards, personalAccount, and every applicationData key, "
+                "theoreticalRemuneration included, not only the allowlisted ones)."
             ),
         ),
         th.Property(

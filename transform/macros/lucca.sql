@@ -6,14 +6,12 @@
 {%- endmacro %}
 
 {#- The rows Lucca still has. A loader that honours ACTIVATE_VERSION without deleting
-    (target-postgres: hard_delete false) keeps the rows gone from Lucca and sets their
-    _sdc_deleted_at; they are left out here. -#}
-{% macro current_rows(relation) -%}
-    {%- if execute -%}
-        {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
-        {%- if '_sdc_deleted_at' in names -%}
-            where {{ col('_sdc_deleted_at') }} is null
-        {%- endif -%}
+    (target-postgres with add_record_metadata on and hard_delete off) keeps the rows gone
+    from Lucca and sets their _sdc_deleted_at: var soft_deletes (DBT_SOURCE_SOFT_DELETES,
+    set by the dbt-postgres utility) leaves them out. -#}
+{% macro current_rows() -%}
+    {%- if var('soft_deletes') | string | lower == 'true' -%}
+        where {{ col('_sdc_deleted_at') }} is null
     {%- endif -%}
 {%- endmacro %}
 

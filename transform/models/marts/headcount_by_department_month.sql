@@ -4,19 +4,13 @@
 -- the department they were in that day. Each Lucca account counts: a person with two
 -- accounts counts twice in `headcount`, once in `people_headcount` (accounts sharing
 -- a mail are one person).
-with months as (
-    {{ dbt.date_spine(
-        'month',
-        "cast('" ~ var('calendar_start') ~ "' as date)",
-        "cast(" ~ dbt.dateadd('month', 1, dbt.date_trunc('month', 'current_date')) ~ " as date)"
-    ) }}
-),
-
-calendar as (
+with calendar as (
     select
-        cast(date_month as date) as month_start,
-        cast({{ dbt.last_day('date_month', 'month') }} as date) as month_end
-    from months
+        month_start,
+        cast({{ dbt.last_day('month_start', 'month') }} as date) as month_end
+    from (
+        {{ month_spine("cast('" ~ var('calendar_start') ~ "' as date)", 'current_date') }}
+    ) as months
 ),
 
 tenants as (

@@ -6,4 +6,4 @@ select
     {{ col('code') }} as hiring_type_code,
     {{ col('isArchived') }} as is_archived
 from {{ source('lucca', 'contract_hiring_types') }}
-{{ current_rows(source('lucca', 'contract_hiring_types')) }}
+{{ current_rows() }}

@@ -6,4 +6,4 @@ select
     {{ col('code') }} as termination_reason_code,
     {{ col('isArchived') }} as is_archived
 from {{ source('lucca', 'contract_termination_reasons') }}
-{{ current_rows(source('lucca', 'contract_termination_reasons')) }}
+{{ current_rows() }}

@@ -21,4 +21,4 @@ select
     cast({{ col('createdAt') }} as {{ dbt.type_timestamp() }}) as created_at,
     cast({{ col('lastModifiedAt') }} as {{ dbt.type_timestamp() }}) as last_modified_at
 from {{ source('lucca', 'contracts') }}
-{{ current_rows(source('lucca', 'contracts')) }}
+{{ current_rows() }}

@@ -12,4 +12,4 @@ select
     cast({{ col('createdAt') }} as {{ dbt.type_timestamp() }}) as created_at,
     cast({{ col('lastModifiedAt') }} as {{ dbt.type_timestamp() }}) as last_modified_at
 from {{ source('lucca', 'departments') }}
-{{ current_rows(source('lucca', 'departments')) }}
+{{ current_rows() }}

@@ -11,4 +11,4 @@ select
     cast({{ col('createdAt') }} as {{ dbt.type_timestamp() }}) as created_at,
     cast({{ col('lastModifiedAt') }} as {{ dbt.type_timestamp() }}) as last_modified_at
 from {{ source('lucca', 'legal_units') }}
-{{ current_rows(source('lucca', 'legal_units')) }}
+{{ current_rows() }}

@@ -6,4 +6,4 @@ select
     {{ col('code') }} as occupation_category_code,
     {{ col('isArchived') }} as is_archived
 from {{ source('lucca', 'occupation_categories') }}
-{{ current_rows(source('lucca', 'occupation_categories')) }}
+{{ current_rows() }}

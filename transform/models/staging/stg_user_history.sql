@@ -13,4 +13,4 @@ select
     {{ col('modificationSource') }} as modification_source,
     {{ col('entryType') }} as entry_type
 from {{ source('lucca', 'user_history') }}
-{{ current_rows(source('lucca', 'user_history')) }}
+{{ current_rows() }}

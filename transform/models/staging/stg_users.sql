@@ -28,4 +28,4 @@ select
     cast({{ col('createdAt') }} as {{ dbt.type_timestamp() }}) as created_at,
     cast({{ col('modifiedAt') }} as {{ dbt.type_timestamp() }}) as modified_at
 from {{ source('lucca', 'users') }}
-{{ current_rows(source('lucca', 'users')) }}
+{{ current_rows() }}
