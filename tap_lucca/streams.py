@@ -58,12 +58,12 @@ class UsersStream(V3Stream):
         }
 
     def post_process(self, row: dict, context: Context | None = None) -> dict:
-        row = super().post_process(row, context)
+        # Lifted first, so that the review dates turn to UTC like every instant.
         data = row.get("applicationData")
         row.update(application_data.lifted(data))
         if "applicationData" in row and not self.config.get("include_sensitive_fields"):
             row["applicationData"] = application_data.allowed(data)
-        return row
+        return super().post_process(row, context)
 
     def get_url_params(
         self,

@@ -145,11 +145,11 @@ def test_a_failing_stream_costs_the_others_neither_records_nor_state(small_tenan
     assert "Traceback" not in run.stderr
 
 
-class JobPositionsStream(V4Stream):
+class LeavesStream(V4Stream):
     """A stream added later, with no word about availability."""
 
-    name = "job_positions"
-    path = "/lucca-api/job-positions"  # the emulator has no such route: 404
+    name = "leaves"
+    path = "/api/v3/leaves"  # the emulator has no such route: 404
 
     def schema_for(self, config):
         return {"type": "object", "properties": {"tenant": {}, "id": {"type": "integer"}}}
@@ -157,17 +157,17 @@ class JobPositionsStream(V4Stream):
 
 class TapWithANewStream(TapLucca):
     def discover_streams(self):
-        return [*super().discover_streams(), JobPositionsStream(self)]
+        return [*super().discover_streams(), LeavesStream(self)]
 
 
 def test_a_stream_added_later_is_optional_without_a_word(small_tenant, caplog):
     with LuccaEmulator(small_tenant, api_key=API_KEY) as emulator:
         tap = TapWithANewStream(config=settings(emulator))
         for stream in tap.streams.values():
-            stream.selected = stream.name in {"job_positions", "departments"}
+            stream.selected = stream.name in {"leaves", "departments"}
         tap.sync_all()  # no SystemExit: the run succeeds
 
-    assert "Skipping stream 'job_positions': /lucca-api/job-positions answered 404" in caplog.text
+    assert "Skipping stream 'leaves': /api/v3/leaves answered 404" in caplog.text
 
 
 @pytest.mark.parametrize(

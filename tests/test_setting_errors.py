@@ -45,10 +45,10 @@ def test_missing_api_url_is_named(tmp_path, mode):
 
 
 @pytest.mark.parametrize("mode", ["sync", "discover"])
-def test_missing_api_key_is_named(tmp_path, mode):
+def test_missing_credentials_name_both_kinds(tmp_path, mode):
     run = run_tap_process({"api_url": "https://acme.ilucca.net"}, tmp_path, *MODES[mode])
 
-    assert_one_line_naming(run, "api_key", "is missing")
+    assert_one_line_naming(run, "api_key", "client_id and client_secret")
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -31,8 +31,8 @@ DATES = {
     "users": {"birthDate", "dtContractStart", "dtContractEnd", "seniorityDate"},
     "user_history": {"startsOn"},
 }
-# Banking, insurance, personal contact and remuneration data: left out unless
-# include_sensitive_fields is on. Remuneration is applicationData.theoreticalRemuneration.
+# Banking, insurance and personal contact data: left out unless include_sensitive_fields
+# is on. Remuneration, applicationData.theoreticalRemuneration, is left out key by key.
 SENSITIVE = {
     "iban",
     "bic",
@@ -45,7 +45,20 @@ SENSITIVE = {
     "corporateCard",
     "personalCard",
     "personalAccount",
-    "applicationData",
+}
+# The applicationData keys that pass by default, besides every `profile_<app>`.
+APPLICATION_DATA_KEYS = {
+    "fullTimeEquivalent",
+    "manager2",
+    "manager2Id",
+    "lastAnnualReviewDate",
+    "lastProfessionalReviewDate",
+    "lastFixedWorkingDaysReviewDate",
+}
+REVIEW_DATES = {
+    "lastAnnualReviewDate",
+    "lastProfessionalReviewDate",
+    "lastFixedWorkingDaysReviewDate",
 }
 # Lucca's capitalised ids, emitted as the docs spell them.
 CAPITAL_IDS = {"departmentID", "managerID", "legalEntityID", "cultureID", "cspID"}
@@ -68,8 +81,32 @@ def paris_to_utc(text: str) -> str:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def application_data_fields(truth: dict, *, everything: bool) -> dict:
+    """A user's applicationData as emitted (allowlisted keys, or all of them), and the
+    fields lifted from it: working hours as a number, second manager, review dates."""
+    data = truth.get("applicationData")
+
+    def value(key: str) -> object:
+        entry = (data or {}).get(key)
+        return entry.get("value") if isinstance(entry, dict) else entry
+
+    hours = value("fullTimeEquivalent")
+    kept = data
+    if data is not None and not everything:
+        kept = {
+            k: v for k, v in data.items() if k in APPLICATION_DATA_KEYS or k.startswith("profile_")
+        }
+    return {
+        "applicationData": kept,
+        "fullTimeEquivalent": float(hours) if hours else None,
+        "manager2Id": (data or {}).get("manager2Id"),
+        **{key: value(key) and paris_to_utc(value(key)) for key in REVIEW_DATES},
+    }
+
+
 def emitted(stream: str, truth: dict, left_out: set[str] = frozenset()) -> dict:
-    """The record the tap must emit for `truth`, without its `tenant` label."""
+    """The record the tap must emit for `truth`, without its `tenant` label. Users
+    leave out the sensitive applicationData keys when `left_out` is SENSITIVE."""
     record = {}
     for key, value in truth.items():
         if key in left_out:
@@ -81,6 +118,8 @@ def emitted(stream: str, truth: dict, left_out: set[str] = frozenset()) -> dict:
             record[name] = value[:10]
         else:
             record[name] = value
+    if stream == "users" and "applicationData" in truth:
+        record |= application_data_fields(truth, everything=not left_out >= SENSITIVE)
     return record
 
 

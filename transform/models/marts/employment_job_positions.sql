@@ -13,7 +13,8 @@ with employments as (
         cast({{ col('startsOn') }} as date) as starts_on,
         cast({{ col('endsOn') }} as date) as ends_on
     from {{ source('lucca_api', 'employments') }}
-    {{ current_rows(source('lucca_api', 'employments')) }}
+    -- The tap emits a resource deleted in Lucca with _sdc_deleted_at set.
+    where {{ col('_sdc_deleted_at') }} is null
 ),
 
 positions as (
@@ -27,7 +28,7 @@ positions as (
         cast({{ col('startsOn') }} as date) as starts_on,
         cast({{ col('endsOn') }} as date) as ends_on
     from {{ source('lucca_api', 'job_positions') }}
-    {{ current_rows(source('lucca_api', 'job_positions')) }}
+    where {{ col('_sdc_deleted_at') }} is null
 )
 
 select
