@@ -15,6 +15,7 @@ from tests import hr_truth
 from tests.conftest import API_KEY, run_meltano
 from tests.emulator import LuccaEmulator, Tenant
 from tests.postgres_server import postgres_server
+from tests.test_deletions import delete_a_contract_and_a_department
 
 TABLES = {
     "users": "users",
@@ -35,13 +36,14 @@ class Loaded:
     changed: list[int]
     hired: list[dict]
     reloaded: set[int]  # users written by the second run
+    deleted: dict[str, int]  # table -> the id deleted in Lucca between the runs
 
 
 @pytest.fixture(scope="module")
 def postgres(tmp_path_factory):
     """A tenant loaded and modelled twice, with changes between the runs."""
     tmp = tmp_path_factory.mktemp("postgres")
-    tenant = Tenant.generate(users=300, seed=21)
+    tenant = Tenant.generate(users=300, seed=11)  # has a department without members
     with postgres_server() as server, LuccaEmulator(tenant, api_key=API_KEY) as emulator:
         env = {
             **os.environ,
@@ -73,6 +75,7 @@ def postgres(tmp_path_factory):
             ).fetchall()
             changed = tenant.simulate_activity(5, seed=1)
             hired = tenant.hire(2)
+            contract, department = delete_a_contract_and_a_department(tenant)
             second = run_meltano(env, *command)
             assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
             reloaded = {
@@ -81,7 +84,8 @@ def postgres(tmp_path_factory):
                     "SELECT id FROM lucca.users WHERE _sdc_batched_at > %s", (first_batch,)
                 ).fetchall()
             }
-            yield Loaded(tenant, connection, first_counts, changed, hired, reloaded)
+            deleted = {"contracts": contract, "departments": department}
+            yield Loaded(tenant, connection, first_counts, changed, hired, reloaded, deleted)
 
 
 def count(connection, table: str) -> int:
@@ -89,21 +93,37 @@ def count(connection, table: str) -> int:
 
 
 def test_first_run_lands_every_row(postgres):
-    # The first run saw the tenant before the hires.
+    # The first run saw the tenant before the hires and the deletions.
     assert postgres.first_counts["users"] == len(postgres.tenant.users) - len(postgres.hired)
-    assert postgres.first_counts["contracts"] == len(postgres.tenant.contracts) - len(
-        postgres.hired
+    assert (
+        postgres.first_counts["contracts"]
+        == len(postgres.tenant.contracts) - len(postgres.hired) + 1
     )
-    assert postgres.first_counts["departments"] == len(postgres.tenant.departments)
+    assert postgres.first_counts["departments"] == len(postgres.tenant.departments) + 1
 
 
 @pytest.mark.parametrize(("table", "truth"), TABLES.items())
 def test_second_run_merges_without_duplicates(postgres, table, truth):
-    assert count(postgres.connection, f"lucca.{table}") == len(getattr(postgres.tenant, truth))
+    live = count(postgres.connection, f"lucca.{table} WHERE _sdc_deleted_at IS NULL")
+    assert live == len(getattr(postgres.tenant, truth))
     keys = postgres.connection.execute(
         f"SELECT count(*) FROM (SELECT DISTINCT tenant, id FROM lucca.{table}) AS keys"
     ).fetchone()[0]
-    assert keys == len(getattr(postgres.tenant, truth))
+    assert keys == count(postgres.connection, f"lucca.{table}")
+
+
+@pytest.mark.parametrize("table", ["contracts", "departments"])
+def test_a_row_deleted_in_lucca_is_marked_deleted_and_left_out_of_staging(postgres, table):
+    deleted = postgres.deleted[table]
+    marked = postgres.connection.execute(
+        f"SELECT id FROM lucca.{table} WHERE _sdc_deleted_at IS NOT NULL"
+    ).fetchall()
+    staged = postgres.connection.execute(
+        f"SELECT count(*) FROM staging.stg_{table} WHERE {table[:-1]}_id = %s", (deleted,)
+    ).fetchone()[0]
+
+    assert marked == [(deleted,)]
+    assert staged == 0
 
 
 def test_second_run_updates_changed_users_in_place(postgres):
@@ -134,7 +154,7 @@ def test_landed_columns_are_typed(postgres):
     assert types["contracts.id"] == "bigint"
     assert types["contracts.ownerId"] == "bigint"
     assert types["users.modifiedAt"].startswith("timestamp")
-    assert types["users.dtContractStart"].startswith("timestamp")
+    assert types["users.dtContractStart"] == "date"
     assert types["users.fullTimeEquivalent"] in {"numeric", "double precision"}
 
 
