@@ -25,6 +25,7 @@ import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from meltano.core.logging import setup_logging
 from meltano.core.plugin import PluginType
@@ -34,6 +35,9 @@ from meltano.core.settings_store import SettingValueStore
 from meltano.core.venv_service import VirtualEnv
 
 from tap_lucca.client import default_tenant
+
+if TYPE_CHECKING:
+    from meltano.core.plugin.project_plugin import ProjectPlugin
 
 PARENT = "tap-lucca"
 FLEET = "lucca-fleet"
@@ -103,14 +107,23 @@ def active_environment() -> str | None:
     return os.environ.get("MELTANO_ENVIRONMENT") or None
 
 
-def clients(project: Project) -> list[Client]:
-    """Every extractor that inherits from tap-lucca, with its resolved config."""
-    found = []
+def client_extractors(project: Project) -> list[ProjectPlugin]:
+    """Every extractor that inherits from tap-lucca: one per client."""
     # Meltano 4.4 lists the plugins of included files twice once an environment is active.
     extractors = {p.name: p for p in project.plugins.get_plugins_of_type(PluginType.EXTRACTORS)}
-    for plugin in extractors.values():
-        if plugin.inherit_from != PARENT:
-            continue
+    return sorted(
+        (p for p in extractors.values() if p.inherit_from == PARENT), key=lambda p: p.name
+    )
+
+
+def client_names(project: Project) -> list[str]:
+    return [plugin.name for plugin in client_extractors(project)]
+
+
+def clients(project: Project) -> list[Client]:
+    """Every client, with its config as Meltano resolves it."""
+    found = []
+    for plugin in client_extractors(project):
         settings = PluginSettingsService(project, plugin).config_with_metadata()
         config = {  # the tap's settings, not Meltano's extras (`_select`...)
             name: meta["value"]
@@ -120,7 +133,7 @@ def clients(project: Project) -> list[Client]:
         inherited = tuple(n for n in IDENTITY if settings.get(n, {}).get("source") in INHERITED)
         tenant = config.get("tenant") or default_tenant(config.get("api_url") or "")
         found.append(Client(plugin.name, tenant, config, inherited))
-    return sorted(found, key=lambda c: c.name)
+    return found
 
 
 def identity_problems(fleet: list[Client]) -> list[str]:
@@ -284,11 +297,12 @@ class Runner:
 
     def run(self, client: str, retries: int = 0) -> Outcome:
         started = time.monotonic()
-        for attempt in range(1, retries + 2):
+        attempts = 0
+        while True:
+            attempts += 1
             ok, records, why = self.run_once(client)
-            if ok:
-                break
-        return Outcome(client, ok, records, time.monotonic() - started, attempt, why)
+            if ok or attempts > retries:
+                return Outcome(client, ok, records, time.monotonic() - started, attempts, why)
 
 
 def stop(process: subprocess.Popen) -> None:
