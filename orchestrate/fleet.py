@@ -53,7 +53,7 @@ MELTANO = Path(sys.executable).parent / "meltano"
 RECORD_COUNT = re.compile(r"metric_name=record_count metric_value=(\d+)")
 # An error line as Meltano logs it: `... [error    ] <plugin> <message>`.
 ERROR = re.compile(r"\[error\s*\] (?P<who>\S+)\s+(?P<what>.+)")
-INHERITED = {SettingValueStore.INHERITED, SettingValueStore.DEFAULT}
+INHERITED = {SettingValueStore.INHERITED}
 
 
 class FleetError(Exception):
