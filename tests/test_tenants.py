@@ -1,14 +1,11 @@
-"""Every record says which tenant it comes from, and tenants run side by side."""
+"""Every record says which tenant it comes from."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from tap_lucca.tap import TapLucca
 from tests.conftest import run_tap
-
-ROOT = Path(__file__).parents[1]
 
 
 def test_every_record_carries_the_tenant_host_and_port_by_default(emulator, config):
