@@ -86,6 +86,8 @@ class Sampler(threading.Thread):
         self.peak_total = 0.0
         self.peak_tenant: dict[str, float] = defaultdict(float)
         self.peak_running = 0
+        self.first_tenant_at: float | None = None  # seconds after the fleet started
+        self.started = time.perf_counter()
 
     def processes(self) -> dict[int, tuple[int, str, float, float]]:
         found = {}
@@ -131,6 +133,8 @@ class Sampler(threading.Thread):
                 per_tenant[tenant] += rss
         self.peak_total = max(self.peak_total, total)
         self.peak_running = max(self.peak_running, len(per_tenant))
+        if per_tenant and self.first_tenant_at is None:
+            self.first_tenant_at = time.perf_counter() - self.started
         for tenant, rss in per_tenant.items():
             self.peak_tenant[tenant] = max(self.peak_tenant[tenant], rss)
 
@@ -203,6 +207,7 @@ def main() -> None:
     row("total wall time (s)", f"{wall:.1f}")
     for tenant, (records, seconds, state) in sorted(outcomes.items()):
         row(f"  {tenant} wall (s), records", f"{float(seconds):.1f}, {records} {state[:6]}")
+    row("start-up before the first tenant runs (s)", f"{sampler.first_tenant_at or 0:.1f}")
     row("failures", ", ".join(f"{t}: {why}" for t, why in failed.items()) or "none")
     row("peak memory, all processes (MB)", f"{sampler.peak_total:,.0f}")
     row("peak tenants running at once", str(sampler.peak_running))

@@ -66,7 +66,7 @@ class Client:
 
     name: str
     tenant: str
-    config: dict
+    config: dict = dataclasses.field(repr=False)  # holds the key
     inherited: tuple[str, ...]  # identity settings that come from tap-lucca
 
     @property
@@ -140,10 +140,10 @@ def identity_problems(fleet: list[Client]) -> list[str]:
     """Why some client's data could land under another's name, or with another's key."""
     problems = []
     for client in fleet:
-        if inherited := [n for n in client.inherited if n != "api_url"]:
+        if client.inherited:
             problems.append(
-                f"{client.name} takes {' and '.join(inherited)} from {PARENT}: declare its own "
-                f"in its clients/ file"
+                f"{client.name} takes {' and '.join(client.inherited)} from {PARENT}: declare "
+                "its own in its clients/ file"
             )
         elif not client.config.get("api_key"):
             variable = client.name.upper().replace("-", "_") + "_API_KEY"
@@ -257,7 +257,8 @@ class Runner:
         return service.setting_env(service.find_setting(setting)), service.get(setting)
 
     def env(self, client: str) -> dict[str, str]:
-        env = dict(os.environ)
+        # Not one PyPI request per tenant for Meltano's "newer version" notice.
+        env = {**os.environ, "MELTANO_CLI_DISABLE_VERSION_CHECK": "true"}
         if self.folder:
             variable, base = self.folder
             env[variable] = str(Path(base) / client)
