@@ -124,11 +124,10 @@ def clients(project: Project) -> list[Client]:
     """Every client, with its config as Meltano resolves it."""
     found = []
     for plugin in client_extractors(project):
-        settings = PluginSettingsService(project, plugin).config_with_metadata()
-        config = {  # the tap's settings, not Meltano's extras (`_select`...)
-            name: meta["value"]
-            for name, meta in settings.items()
-            if meta["value"] is not None and not name.startswith("_")
+        # The tap's settings, not Meltano's extras (`_select`...), which also cost time.
+        settings = PluginSettingsService(project, plugin).config_with_metadata(extras=False)
+        config = {
+            name: meta["value"] for name, meta in settings.items() if meta["value"] is not None
         }
         inherited = tuple(n for n in IDENTITY if settings.get(n, {}).get("source") in INHERITED)
         tenant = config.get("tenant") or default_tenant(config.get("api_url") or "")
