@@ -59,11 +59,12 @@ def project(tmp_path: Path) -> Path:
 
 
 def clean_env(project: Path, **extra: str) -> dict[str, str]:
-    """The shell of a person in the project: no Lucca or Meltano variables but these."""
+    """The shell of a person in the project: no Lucca or Meltano variables but these,
+    and the project's virtual environment not on PATH (commands are called by path)."""
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("TAP_LUCCA", "MELTANO", "TARGET"))
     }
-    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env['PATH']}"
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if Path(p) != VENV_BIN)
     env["MELTANO_PROJECT_ROOT"] = str(project)
     env["MELTANO_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     return {**env, **extra}
@@ -81,6 +82,16 @@ def run(project: Path, env: dict, *command: str | Path) -> subprocess.CompletedP
 
 def check(project: Path, env: dict) -> subprocess.CompletedProcess:
     return run(project, env, sys.executable, "-m", "orchestrate.fleet", "--check")
+
+
+def test_every_schedule_names_an_existing_environment():
+    project = yaml.safe_load((ROOT / "meltano.yml").read_text())
+    environments = {e["name"] for e in project["environments"]}
+
+    for schedule in project["schedules"]:
+        assert schedule.get("env", {}).get("MELTANO_ENVIRONMENT") in environments, schedule
+    clients_daily = next(s for s in project["schedules"] if s["name"] == "clients-daily")
+    assert clients_daily["env"]["MELTANO_ENVIRONMENT"] == "prod"
 
 
 def test_check_names_both_clients_that_would_land_under_one_label(project):
