@@ -180,7 +180,7 @@ def test_an_added_client_is_in_the_scheduled_fleet_and_the_orchestrator(project)
 
 @pytest.fixture(scope="module")
 def tenants():
-    """Two small tenants paced like real ones (scaled up), and one whose key is wrong."""
+    """Two small tenants paced like real ones, and one whose key is wrong."""
     emulators = {
         "alpha": LuccaEmulator(Tenant.generate(users=300, seed=1), api_key=f"{API_KEY}-alpha"),
         "beta": LuccaEmulator(Tenant.generate(users=200, seed=2), api_key=f"{API_KEY}-beta"),
@@ -204,7 +204,7 @@ def fleet_of(project: Path, tenants: dict[str, LuccaEmulator]) -> dict[str, str]
         right = name != "gamma"
         env[key_variable(f"tap-lucca-{name}")] = f"{API_KEY}-{name}" if right else "wrong-key"
         # Paced so that each run lasts long enough for its overlap with the others to show.
-        env[f"TAP_LUCCA_{name.upper()}_MAX_REQUESTS_PER_MINUTE"] = "150"
+        env[f"TAP_LUCCA_{name.upper()}_MAX_REQUESTS_PER_MINUTE"] = "60"
     return env
 
 
