@@ -334,7 +334,8 @@ def run_fleet(loader: str, *, check_only: bool = False) -> int:
         return 2
     where = f"in {environment}" if environment else "with no environment"
     for client in fleet:
-        print(f"{client.name:<28} tenant {client.tenant!r}  {client.config['api_url']}  {where}")
+        line = f"{client.name:<28} tenant {client.tenant!r}  {client.config['api_url']}  {where}"
+        print(line, flush=True)
     if check_only or options["dry_run"]:
         return 0
     try:
