@@ -27,7 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from meltano.core.db import project_engine
 from meltano.core.logging import setup_logging
+from meltano.core.migration_service import MigrationService
 from meltano.core.plugin import PluginType
 from meltano.core.plugin.settings_service import PluginSettingsService
 from meltano.core.project import Project
@@ -183,6 +185,10 @@ def preflight(project: Project, environment: str | None) -> list[Client]:
         problems.append(f"no client: add a file under clients/ (an extractor inheriting {PARENT})")
     if problems:
         raise FleetError("\n".join(problems))
+    # Tenants' runs start together: on a new project they would race to create
+    # Meltano's system database ("Cannot upgrade the system database").
+    engine, _ = project_engine(project, default=True)
+    MigrationService(engine).upgrade(silent=True)
     return fleet
 
 
