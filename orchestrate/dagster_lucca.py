@@ -1,85 +1,108 @@
-"""Dagster recipe: every client tenant, every day, one Meltano run each, in parallel.
+"""Dagster: one asset per client tenant, with Dagster's retries, concurrency and schedule.
 
-Each tenant has its own 50 requests/minute, so tenants run side by side: a day's
-wall time is about the slowest tenant's, not the sum. Each client is an extractor
-that inherits from `tap-lucca` in meltano.yml, so each has its own URL, key and
-Meltano state; this file finds them there, and needs no change when a client is
-added.
+    .venv/bin/dagster dev -f orchestrate/dagster_lucca.py        # UI on localhost:3000
+    .venv/bin/dagster job execute -f orchestrate/dagster_lucca.py -j every_client
 
-    dagster dev -f orchestrate/dagster_lucca.py          # UI, schedule included
-    dagster job execute -f orchestrate/dagster_lucca.py -j every_client
+Nothing here lists the clients or repeats a setting: the assets are the client
+extractors of the Meltano project (one file each under `clients/`); the cron, the
+environment and the loader are the `clients-daily` schedule's; the concurrency limit,
+the retries and the timeout are the `lucca-fleet` utility's settings. Before any client
+runs, the `client_identities` asset checks that no two share a label or a key.
 """
 
 # No `from __future__ import annotations`: Dagster reads the annotations at run time.
 import os
-import shutil
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import yaml
 from dagster import (
-    Config,
+    AssetExecutionContext,
+    AssetsDefinition,
+    ConfigurableResource,
     Definitions,
-    DynamicOut,
-    DynamicOutput,
-    OpExecutionContext,
+    Failure,
+    MaterializeResult,
+    RetryPolicy,
     ScheduleDefinition,
-    job,
+    asset,
+    define_asset_job,
     multiprocess_executor,
-    op,
 )
+from meltano.core.schedule_service import ScheduleService
+from meltano.core.task_sets_service import TaskSetsService
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from orchestrate import fleet
 
-
-def client_extractors(project_dir: Path = PROJECT_DIR) -> list[str]:
-    """The extractors of meltano.yml that inherit from tap-lucca: one per client."""
-    project = yaml.safe_load((project_dir / "meltano.yml").read_text())
-    extractors = project["plugins"]["extractors"]
-    return [e["name"] for e in extractors if e.get("inherit_from") == "tap-lucca"]
-
-
-class RunConfig(Config):
-    """Where each tenant's run loads, and in which Meltano environment.
-
-    `env` adds environment variables to each run, `{extractor}` naming the client:
-    e.g. `{"TARGET_JSONL_DESTINATION_PATH": "output/{extractor}"}`, or a BigQuery
-    dataset per client with `TARGET_BIGQUERY_DATASET`.
-    """
-
-    loader: str = "target-bigquery"
-    environment: str = "prod"
-    env: dict[str, str] = {}  # noqa: RUF012
+PROJECT_DIR = Path(os.environ.get("MELTANO_PROJECT_ROOT") or Path(__file__).resolve().parents[1])
+SCHEDULE = "clients-daily"
+PROJECT = fleet.open_project(PROJECT_DIR)
+SETTINGS = fleet.settings(PROJECT)
+CLIENTS = fleet.client_names(PROJECT)
 
 
-@op(out=DynamicOut(str))
-def clients() -> Iterator[DynamicOutput[str]]:
-    for extractor in client_extractors():
-        yield DynamicOutput(extractor, mapping_key=extractor.replace("-", "_"))
+def scheduled_run() -> tuple[str, str, str]:
+    """The `clients-daily` schedule's cron, environment and loader."""
+    schedule = ScheduleService(PROJECT).find_schedule(SCHEDULE)
+    (task,) = TaskSetsService(PROJECT).get(schedule.job).tasks  # `lucca-fleet:<loader>`
+    return schedule.cron_interval, schedule.env["MELTANO_ENVIRONMENT"], task.split(":")[1]
 
 
-@op
-def meltano_run(context: OpExecutionContext, config: RunConfig, extractor: str) -> str:
-    """`meltano run <client extractor> <loader>`: state, retries and logs are Meltano's."""
-    meltano = shutil.which("meltano", path=os.environ.get("PATH")) or "meltano"
-    command = [meltano, f"--environment={config.environment}", "run", extractor, config.loader]
-    context.log.info("Running %s", " ".join(command[1:]))
-    env = {**os.environ, **{k: v.format(extractor=extractor) for k, v in config.env.items()}}
-    result = subprocess.run(
-        command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+CRON, ENVIRONMENT, LOADER = scheduled_run()
+
+
+class Meltano(ConfigurableResource):
+    """The Meltano environment the clients run in, and the loader they run into."""
+
+    environment: str = ENVIRONMENT
+    loader: str = LOADER
+
+
+@asset
+def client_identities(meltano: Meltano) -> dict[str, str]:
+    """Fails, naming them, if two clients would land under one label or key; else the
+    catalog each client runs with (one discovery per distinct config)."""
+    project = fleet.open_project(PROJECT_DIR, meltano.environment)
+    try:
+        clients = fleet.preflight(project, meltano.environment)
+        catalogs = fleet.shared_catalogs(project, clients, project.root / ".meltano/run/dagster")
+    except fleet.FleetError as error:
+        raise Failure(description=str(error)) from error
+    return {name: str(path) for name, path in catalogs.items()}
+
+
+def client_asset(client: str) -> AssetsDefinition:
+    @asset(
+        name=client.replace("-", "_"),
+        group_name="clients",
+        retry_policy=RetryPolicy(max_retries=SETTINGS["retries"]),
+        description=f"`meltano run {client} <loader>`: the tenant's records, state of its own.",
     )
-    if result.returncode != 0:
-        # Meltano's last lines say what failed; the tap never logs its key.
-        raise RuntimeError(f"{extractor} failed:\n" + "\n".join(result.stderr.splitlines()[-15:]))
-    return extractor
+    def tenant(
+        context: AssetExecutionContext, meltano: Meltano, client_identities: dict[str, str]
+    ) -> MaterializeResult:
+        project = fleet.open_project(PROJECT_DIR, meltano.environment)
+        catalogs = {client: Path(client_identities[client])}
+        runner = fleet.Runner(
+            project, meltano.loader, meltano.environment, SETTINGS["timeout"], catalogs
+        )
+        outcome = runner.run(client)
+        context.log.info(outcome.line())
+        metadata = {"records": outcome.records, "seconds": round(outcome.seconds, 1)}
+        if not outcome.ok:
+            raise Failure(description=f"{client}: {outcome.why}", metadata=metadata)
+        return MaterializeResult(metadata=metadata)
+
+    return tenant
 
 
-@job(executor_def=multiprocess_executor.configured({"max_concurrent": 8}))
-def every_client() -> None:
-    clients().map(meltano_run)
+every_client = define_asset_job(
+    "every_client",
+    executor_def=multiprocess_executor.configured({"max_concurrent": SETTINGS["concurrency"]}),
+)
+daily = ScheduleDefinition(job=every_client, cron_schedule=CRON)
 
-
-daily = ScheduleDefinition(job=every_client, cron_schedule="0 5 * * *")
-
-defs = Definitions(jobs=[every_client], schedules=[daily])
+defs = Definitions(
+    assets=[client_identities, *(client_asset(c) for c in CLIENTS)],
+    resources={"meltano": Meltano()},
+    jobs=[every_client],
+    schedules=[daily],
+)

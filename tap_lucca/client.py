@@ -77,6 +77,13 @@ def validated_api_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def default_tenant(api_url: str) -> str:
+    """The tenant label when none is set: the URL's host, and its port if it has one,
+    so that two tenants on one host never share a label."""
+    parts = urlsplit(api_url)
+    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -124,7 +131,7 @@ class LuccaStream(RESTStream):
 
     def __init__(self, tap: Tap) -> None:
         super().__init__(tap, schema=self.schema_for(tap.config))
-        self.tenant = tap.config.get("tenant") or urlsplit(tap.config["api_url"]).hostname
+        self.tenant = tap.config.get("tenant") or default_tenant(tap.config["api_url"])
         self.clock = TenantClock(tap.config["timezone"])
         self._version_to_activate: int | None = None
 

@@ -151,7 +151,7 @@ class TapLucca(Tap):
             title="Tenant label",
             description=(
                 "The `tenant` value every record carries, so that many tenants can share "
-                "one table. Defaults to the host of api_url."
+                "one table. Defaults to the host of api_url, and its port if it has one."
             ),
         ),
         th.Property(
