@@ -205,9 +205,9 @@ class TapLucca(Tap):
             default=False,
             title="Strict optional streams",
             description=(
-                "Fail the run when an optional stream (any but users, contracts and "
-                "departments) is not available (403, 404, 410, 501), instead of skipping it "
-                "with a warning."
+                "Fail the run when an optional stream (any but users, contracts, departments, "
+                "employees, employments and job_positions) is not available (403, 404, 410, "
+                "501), instead of skipping it with a warning."
             ),
         ),
         th.Property(
