@@ -217,7 +217,7 @@ class TapLucca(Tap):
             title="Skip forbidden streams (deprecated)",
             description=(
                 "Deprecated: optional streams are now skipped when not available. When true, "
-                "a core stream (users, contracts, departments) that answers 403 is skipped "
+                "a core stream (such as users or contracts) that answers 403 is skipped "
                 "too, with a warning, instead of failing the run."
             ),
         ),

@@ -12,16 +12,10 @@ from tap_lucca import application_data
 from tap_lucca.tap import TapLucca
 from tests.conftest import API_KEY, run_tap
 from tests.emulator import LuccaEmulator, Tenant
+from tests.truth import APPLICATION_DATA_KEYS, paris_to_utc
 
 SANDBOX_USERS = Path(__file__).parents[2] / "shared" / "lucca-sandbox" / "v3-users-by-id"
-ALLOWED = {
-    "fullTimeEquivalent",
-    "manager2",
-    "manager2Id",
-    "lastAnnualReviewDate",
-    "lastProfessionalReviewDate",
-    "lastFixedWorkingDaysReviewDate",
-}
+ALLOWED = APPLICATION_DATA_KEYS
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +56,8 @@ def test_lifted_fields_carry_the_typed_values(small_tenant, sync):
         assert record["manager2Id"] == sent["manager2Id"]
         if review := sent["lastAnnualReviewDate"]["value"]:
             reviewed += 1
-            # .NET's 7 decimals cut to the 6 that ISO 8601 readers take.
-            assert record["lastAnnualReviewDate"] == review[: review.index(".") + 7]
+            # A tenant-clock time with .NET's 7 decimals: in UTC, with 6.
+            assert record["lastAnnualReviewDate"] == paris_to_utc(review)
     assert reviewed
 
 

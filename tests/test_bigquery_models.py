@@ -55,7 +55,10 @@ def compiled(tmp_path_factory) -> dict[str, str]:
         "DBT_TARGET_PATH": str(tmp),
         "DBT_LOG_PATH": str(tmp),
     }
-    run = run_meltano(env, "invoke", "dbt-bigquery", "compile", "--no-populate-cache")
+    # With the new-API model too, which only a new-API load enables.
+    run = run_meltano(
+        env, "invoke", "dbt-bigquery", "compile", "--no-populate-cache", "--vars", "{new_api: true}"
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     files = (tmp / "compiled" / "lucca").rglob("*.sql")
     return {str(path.relative_to(tmp)): path.read_text() for path in files}

@@ -14,19 +14,9 @@ import pytest
 from tests import hr_truth
 from tests.conftest import API_KEY, run_meltano
 from tests.emulator import LuccaEmulator, Tenant
+from tests.truth import LEGACY_STREAMS
 
-STREAMS = (
-    "users",
-    "contracts",
-    "departments",
-    "establishments",
-    "legal_units",
-    "contract_types",
-    "contract_hiring_types",
-    "contract_termination_reasons",
-    "occupation_categories",
-    "user_history",
-)
+STREAMS = LEGACY_STREAMS
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +74,11 @@ def test_landed_columns_are_typed(warehouse):
     assert types["users.id"] == "BIGINT"
     assert types["contracts.ownerid"] == "BIGINT"
     assert types["users.modifiedat"] == "TIMESTAMP"
-    assert types["users.dtcontractstart"] == "TIMESTAMP"  # v3 dates are midnight timestamps
     assert types["users.fulltimeequivalent"] == "DOUBLE"
     assert types["users.allowselectronicpayslip"] == "BOOLEAN"
-    # target-duckdb 0.8.0 knows no `format: date`: v4 dates land as text, staging types them.
+    # target-duckdb 0.8.0 knows no `format: date`: dates land as text, staging types them.
     assert types["contracts.startson"] == "VARCHAR"
+    assert types["users.dtcontractstart"] == "VARCHAR"
 
 
 def test_staging_columns_are_typed_and_snake_case(warehouse):

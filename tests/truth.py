@@ -6,6 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+# The legacy API's streams, as the README lists them.
+LEGACY_STREAMS = (
+    "users",
+    "contracts",
+    "departments",
+    "establishments",
+    "legal_units",
+    "contract_types",
+    "contract_hiring_types",
+    "contract_termination_reasons",
+    "occupation_categories",
+    "user_history",
+)
 # Times of the tenant's clock (naive in v3, with the offset in v4): emitted in UTC.
 INSTANTS = {
     "users": {"createdAt", "createdOn", "modifiedAt", "modifiedOn"},
