@@ -67,7 +67,7 @@ class ClientCredentials(OAuthAuthenticator):
             return True
         # Renew a little early, so that no request leaves with a dying token.
         margin = min(60.0, self.expires_in / 10)
-        age = (dt.datetime.now(dt.timezone.utc) - self.last_refreshed).total_seconds()
+        age = (dt.datetime.now(dt.UTC) - self.last_refreshed).total_seconds()
         return age < self.expires_in - margin
 
     def handle_error(self, *, content: str, status_code: int | None) -> None:  # noqa: ARG002

@@ -63,8 +63,7 @@ def setting_errors(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list
             errors.append(str(error))
     if start_date := config.get("start_date"):
         try:
-            # Python 3.10 reads "Z" only as "+00:00".
-            dt.datetime.fromisoformat(str(start_date).replace("Z", "+00:00"))
+            dt.datetime.fromisoformat(str(start_date))
         except ValueError:
             errors.append(
                 f"start_date must be an ISO 8601 date or date-time such as 2025-01-31 or "

@@ -105,7 +105,7 @@ class V5Stream(LuccaStream):
 
     def get_records(self, context: Context | None) -> Iterable[dict]:
         state = self.get_context_state(context)
-        started = dt.datetime.now(dt.timezone.utc)
+        started = dt.datetime.now(dt.UTC)
         self._since = self.replication_key and self._bookmark_if_fresh(context, state, started)
         if self.replication_key and not self._since:
             self._new_version()
@@ -127,7 +127,7 @@ class V5Stream(LuccaStream):
     def _new_version(self) -> None:
         """Start a new table version, as the SDK does for full-table streams."""
         if self.emit_activate_version_messages:
-            self._stream_version = int(dt.datetime.now(dt.timezone.utc).timestamp())
+            self._stream_version = int(dt.datetime.now(dt.UTC).timestamp())
             self._write_activate_version_message(self._stream_version)
 
     def records_in(self, body: dict) -> Iterable[dict]:

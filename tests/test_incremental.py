@@ -86,9 +86,9 @@ def test_bookmark_never_passes_the_tenant_clock_of_the_first_page(changing_tenan
     future = datetime.datetime(2099, 1, 1, 12, 0, 0)
     changing_tenant.update_users([changing_tenant.users[-1]["id"]], at=future)
 
-    began = datetime.datetime.now(datetime.timezone.utc)
+    began = datetime.datetime.now(datetime.UTC)
     sync = run_tap(changing_config, streams=["users"])
-    ended = datetime.datetime.now(datetime.timezone.utc)
+    ended = datetime.datetime.now(datetime.UTC)
 
     # The tenant's clock when the first page was served, in UTC.
     assert began <= datetime.datetime.fromisoformat(bookmark(sync.state)) <= ended

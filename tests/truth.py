@@ -78,7 +78,7 @@ CAPITAL_IDS = {"departmentID", "managerID", "legalEntityID", "cultureID", "cspID
 
 
 def _last_sunday(year: int, month: int) -> dt.datetime:
-    day = dt.datetime(year, month, 31, 1, tzinfo=dt.timezone.utc)  # transitions at 01:00 UTC
+    day = dt.datetime(year, month, 31, 1, tzinfo=dt.UTC)  # transitions at 01:00 UTC
     return day - dt.timedelta(days=(day.weekday() + 1) % 7)
 
 
@@ -88,10 +88,10 @@ def paris_to_utc(text: str) -> str:
     if moment.tzinfo is None:
         # Summer time runs from 01:00 UTC on the last Sunday of March to the one of
         # October; a time of the repeated hour is read as the first of the two.
-        if_summer = moment.replace(tzinfo=dt.timezone.utc) - dt.timedelta(hours=2)
+        if_summer = moment.replace(tzinfo=dt.UTC) - dt.timedelta(hours=2)
         summer = _last_sunday(moment.year, 3) <= if_summer < _last_sunday(moment.year, 10)
         moment = if_summer if summer else if_summer + dt.timedelta(hours=1)
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def application_data_fields(truth: dict, *, everything: bool) -> dict:
