@@ -8,7 +8,6 @@ top-level fields, so that warehouses need no JSON parsing.
 
 from __future__ import annotations
 
-import re
 import typing as t
 
 #: Keys passed as Lucca sends them, besides every `profile_<app>` reference.
@@ -33,9 +32,6 @@ _TIMESTAMPS = (
 )
 LIFTED_FIELDS = frozenset({*_NUMBERS, *_TIMESTAMPS, "manager2Id"})
 
-# .NET writes 7 decimals ("2023-09-04T15:49:02.9495101"); ISO 8601 readers take 6.
-_EXCESS_DECIMALS = re.compile(r"(\.\d{6})\d+")
-
 
 def allowed(application_data: dict[str, t.Any] | None) -> dict[str, t.Any] | None:
     """The allowlisted keys of a user's applicationData, as Lucca sent them."""
@@ -57,7 +53,7 @@ def lifted(application_data: dict[str, t.Any] | None) -> dict[str, t.Any]:
         fields[name] = None if value in {None, ""} else float(value)
     for name in _TIMESTAMPS:
         value = _unwrapped(data.get(name))
-        fields[name] = _EXCESS_DECIMALS.sub(r"\1", value) if value else None
+        fields[name] = value or None  # turned to UTC with the other instants
     return fields
 
 

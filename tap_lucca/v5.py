@@ -12,7 +12,6 @@ again every `full_reread_days`.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import typing as t
 from http import HTTPStatus
 from urllib.parse import parse_qsl, urlsplit
@@ -32,7 +31,6 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 API_VERSION = "2024-11-01"
-_FRACTION = re.compile(r"\.(\d{6})\d+")
 
 
 def items(body: dict) -> list[dict]:
@@ -47,7 +45,7 @@ def next_href(body: dict) -> str | None:
 
 def instant(text: str) -> dt.datetime:
     """A UTC timestamp such as `2024-04-15T23:12:54.0001Z` (up to 7 decimals)."""
-    return dt.datetime.fromisoformat(_FRACTION.sub(r".\1", text.replace("Z", "+00:00")))
+    return dt.datetime.fromisoformat(text)
 
 
 class CursorPaginator(LuccaPaginator):

@@ -77,5 +77,21 @@ def emulator(tenant: Tenant) -> t.Iterator[LuccaEmulator]:
 
 
 @pytest.fixture
+def small_tenant() -> Tenant:
+    """A fresh tenant of a few hundred users, for tests that change it."""
+    return Tenant.generate(users=600, seed=21)
+
+
+def fast_config(emulator: LuccaEmulator, **settings: t.Any) -> dict:
+    """Settings for the emulator, without Lucca's pacing."""
+    return {
+        "api_url": emulator.url,
+        "api_key": API_KEY,
+        "max_requests_per_minute": 100_000,
+        **settings,
+    }
+
+
+@pytest.fixture
 def config(emulator: LuccaEmulator) -> dict:
-    return {"api_url": emulator.url, "api_key": API_KEY, "max_requests_per_minute": 100_000}
+    return fast_config(emulator)

@@ -10,7 +10,7 @@ import pytest
 from tap_lucca.availability import AvailabilityPolicy, EndpointUnavailable
 from tap_lucca.tap import TapLucca
 from tap_lucca.v4 import V4Stream
-from tests.conftest import API_KEY, run_tap
+from tests.conftest import API_KEY, fast_config, run_tap
 from tests.emulator import LuccaEmulator, Tenant
 from tests.emulator.server import (
     CONTRACT_TYPES_PATH,
@@ -30,10 +30,6 @@ def small_tenant() -> Tenant:
     return Tenant.generate(users=600, seed=21)
 
 
-def settings(emulator: LuccaEmulator, **more) -> dict:
-    return {"api_url": emulator.url, "api_key": API_KEY, "max_requests_per_minute": 100_000, **more}
-
-
 def assert_core_streams_exact(run, tenant: Tenant) -> None:
     assert sorted(r["id"] for r in run.records("users")) == sorted(u["id"] for u in tenant.users)
     assert sorted(r["id"] for r in run.records("contracts")) == sorted(
@@ -47,7 +43,7 @@ def assert_core_streams_exact(run, tenant: Tenant) -> None:
 def test_a_tenant_without_any_optional_module_still_lands_every_core_record(small_tenant, tmp_path):
     with LuccaEmulator(small_tenant, api_key=API_KEY) as emulator:
         emulator.failing_paths.update(dict.fromkeys(OPTIONAL_PATHS, 404))
-        run = run_tap_process(settings(emulator), tmp_path)
+        run = run_tap_process(fast_config(emulator), tmp_path)
         asked = [r.path for r in emulator.requests if r.path in OPTIONAL_PATHS]
 
     assert run.returncode == 0, run.stderr[-2000:]
@@ -75,7 +71,7 @@ def test_an_optional_stream_that_is_not_there_is_skipped_with_its_cause(
 ):
     with LuccaEmulator(small_tenant, api_key=API_KEY) as emulator:
         emulator.failing_paths[CONTRACT_TYPES_PATH] = status
-        sync = run_tap(settings(emulator), streams=["contract_types", "departments"])
+        sync = run_tap(fast_config(emulator), streams=["contract_types", "departments"])
 
     assert "contract_types" not in sync.records
     assert len(sync.records["departments"]) == len(small_tenant.departments)
@@ -90,7 +86,7 @@ def test_an_optional_stream_that_is_not_there_is_skipped_with_its_cause(
 def test_strict_optional_streams_fails_the_run_on_a_missing_optional_stream(small_tenant, caplog):
     with LuccaEmulator(small_tenant, api_key=API_KEY) as emulator:
         emulator.failing_paths[CONTRACT_TYPES_PATH] = 404
-        config = settings(emulator, strict_optional_streams=True)
+        config = fast_config(emulator, strict_optional_streams=True)
         with pytest.raises(SystemExit) as stopped:
             run_tap(config, streams=["contract_types", "departments"])
 
@@ -102,7 +98,7 @@ def test_strict_optional_streams_fails_the_run_on_a_missing_optional_stream(smal
 def test_a_missing_core_stream_fails_the_run_after_the_other_streams(small_tenant, tmp_path):
     with LuccaEmulator(small_tenant, api_key=API_KEY) as emulator:
         emulator.failing_paths[CONTRACTS_PATH] = 404
-        run = run_tap_process(settings(emulator), tmp_path)
+        run = run_tap_process(fast_config(emulator), tmp_path)
 
     assert run.returncode == 1
     assert not run.records("contracts")
@@ -119,7 +115,7 @@ def test_a_missing_core_stream_fails_the_run_after_the_other_streams(small_tenan
 def test_deprecated_skip_forbidden_streams_also_skips_a_core_stream_on_403(small_tenant, caplog):
     with LuccaEmulator(small_tenant, api_key=API_KEY) as emulator:
         emulator.forbidden_paths.add(CONTRACTS_PATH)
-        sync = run_tap(settings(emulator, skip_forbidden_streams=True))
+        sync = run_tap(fast_config(emulator, skip_forbidden_streams=True))
 
     assert "contracts" not in sync.records
     assert len(sync.records["users"]) == len(small_tenant.users)
@@ -130,7 +126,7 @@ def test_a_failing_stream_costs_the_others_neither_records_nor_state(small_tenan
     # Lucca answers 400 when it no longer takes a request, e.g. a field it dropped.
     with LuccaEmulator(small_tenant, api_key=API_KEY) as emulator:
         emulator.failing_paths[CONTRACTS_PATH] = 400
-        run = run_tap_process(settings(emulator), tmp_path)
+        run = run_tap_process(fast_config(emulator), tmp_path)
 
     assert run.returncode == 1
     assert len(run.records("users")) == len(small_tenant.users)
@@ -162,7 +158,7 @@ class TapWithANewStream(TapLucca):
 
 def test_a_stream_added_later_is_optional_without_a_word(small_tenant, caplog):
     with LuccaEmulator(small_tenant, api_key=API_KEY) as emulator:
-        tap = TapWithANewStream(config=settings(emulator))
+        tap = TapWithANewStream(config=fast_config(emulator))
         for stream in tap.streams.values():
             stream.selected = stream.name in {"leaves", "departments"}
         tap.sync_all()  # no SystemExit: the run succeeds

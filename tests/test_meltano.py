@@ -9,22 +9,14 @@ import pytest
 
 from tests.conftest import API_KEY, run_meltano
 from tests.emulator import LuccaEmulator, Tenant
+from tests.truth import LEGACY_STREAMS
 
 if TYPE_CHECKING:
     import subprocess
     from pathlib import Path
 
-STREAMS = (
-    "users",
-    "contracts",
-    "departments",
-    "establishments",
-    "legal_units",
-    "contract_types",
-    "contract_hiring_types",
-    "contract_termination_reasons",
-    "occupation_categories",
-)
+# user_history is served as the tenant's `userlogs`.
+STREAMS = tuple(s for s in LEGACY_STREAMS if s != "user_history")
 
 
 @pytest.fixture

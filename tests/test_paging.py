@@ -3,26 +3,10 @@ where Lucca's `count` says, not on the first short page."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.conftest import API_KEY, run_tap
-from tests.emulator import Faults, LuccaEmulator, Tenant
+from tests.conftest import API_KEY, fast_config, run_tap
+from tests.emulator import Faults, LuccaEmulator
 
 CONTRACTS = "/directory/api/4.0/work-contracts"
-
-
-@pytest.fixture
-def small_tenant() -> Tenant:
-    return Tenant.generate(users=600, seed=21)
-
-
-def fast_config(emulator: LuccaEmulator, **settings) -> dict:
-    return {
-        "api_url": emulator.url,
-        "api_key": API_KEY,
-        "max_requests_per_minute": 100_000,
-        **settings,
-    }
 
 
 def test_timeouts_at_random_never_make_the_tap_ask_for_the_same_page_again(small_tenant):

@@ -14,23 +14,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from tests.conftest import API_KEY, Sync, run_tap
+from tests.conftest import API_KEY, Sync, fast_config, run_tap
 from tests.emulator import Churn, Faults, LuccaEmulator, Tenant
 from tests.truth import SENSITIVE, emitted, padded, without_tenant
-
-
-@pytest.fixture
-def small_tenant() -> Tenant:
-    return Tenant.generate(users=600, seed=21)
-
-
-def fast_config(emulator: LuccaEmulator, **settings) -> dict:
-    return {
-        "api_url": emulator.url,
-        "api_key": API_KEY,
-        "max_requests_per_minute": 100_000,
-        **settings,
-    }
 
 
 def run_cli(config: dict, tmp_path, state: dict | None = None) -> subprocess.Popen:
