@@ -29,7 +29,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.emulator import LuccaEmulator, Tenant  # noqa: E402
+from lucca_emulator import LuccaEmulator, Tenant  # noqa: E402
 
 VENV_BIN = ROOT / ".venv" / "bin"
 PAGE = os.sysconf("SC_PAGE_SIZE")

@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.emulator import LuccaEmulator, Tenant  # noqa: E402
-from tests.emulator.v5 import MAX_LIMIT, PREFIX, TOKEN_PATH  # noqa: E402
-from tests.emulator.v5_data import RESOURCES  # noqa: E402
+from lucca_emulator import LuccaEmulator, Tenant  # noqa: E402
+from lucca_emulator.v5 import MAX_LIMIT, PREFIX, TOKEN_PATH  # noqa: E402
+from lucca_emulator.v5_data import RESOURCES  # noqa: E402
 
 CLIENT_ID, CLIENT_SECRET = "benchmark-client", "benchmark&secret+="
 MARGIN = 0.10

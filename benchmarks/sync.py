@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from lucca_emulator import LuccaEmulator, Tenant  # noqa: E402
 from tap_lucca.tap import TapLucca  # noqa: E402
-from tests.emulator import LuccaEmulator, Tenant  # noqa: E402
 
 API_KEY = "benchmark-key"
 STREAMS = TapLucca(config={"api_url": "https://a.ilucca.net", "api_key": "k"}).streams

@@ -11,7 +11,7 @@ export LUCCA_EMULATOR_API_KEY=$TAP_LUCCA_API_KEY
 before=$(date +%s)
 
 # Each start of the emulator changes a few users, so a second demo is incremental.
-python -m tests.emulator --port "$PORT" --users 2500 --seed 42 --activity 25 &
+python -m lucca_emulator --port "$PORT" --users 2500 --seed 42 --activity 25 &
 emulator=$!
 trap 'kill "$emulator" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from lucca_emulator import LuccaEmulator, Tenant
 from tap_lucca.tap import TapLucca
-from tests.emulator import LuccaEmulator, Tenant
 
 API_KEY = "test-key-0f9c2b7e5d"
 ROOT = Path(__file__).parents[1]

@@ -7,7 +7,7 @@ import datetime
 import typing as t
 
 if t.TYPE_CHECKING:
-    from tests.emulator import Tenant
+    from lucca_emulator import Tenant
 
 #: Monthly hours of a full-time employee (35 h a week), as dbt var full_time_monthly_hours.
 FULL_TIME_MONTHLY_HOURS = 151.67

@@ -4,17 +4,16 @@ remuneration and any other key stay out unless include_sensitive_fields is on.""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from lucca_emulator import LuccaEmulator, Tenant
 from tap_lucca import application_data
 from tap_lucca.tap import TapLucca
 from tests.conftest import API_KEY, run_tap
-from tests.emulator import LuccaEmulator, Tenant
+from tests.reference import SANDBOX
 from tests.truth import APPLICATION_DATA_KEYS, paris_to_utc
 
-SANDBOX_USERS = Path(__file__).parents[2] / "shared" / "lucca-sandbox" / "v3-users-by-id"
 ALLOWED = APPLICATION_DATA_KEYS
 
 
@@ -75,9 +74,8 @@ def test_the_users_schema_types_the_lifted_fields(small_config):
     assert properties["lastAnnualReviewDate"]["format"] == "date-time"
 
 
-@pytest.mark.skipif(not SANDBOX_USERS.exists(), reason="needs ../shared/lucca-sandbox")
 def test_real_users_keep_no_remuneration_and_every_profile():
-    for path in sorted(SANDBOX_USERS.glob("*.json")):
+    for path in sorted((SANDBOX / "v3-users-by-id").glob("*.json")):
         user = json.loads(path.read_text())
         user = user.get("data", user)
         kept = application_data.allowed(user["applicationData"])

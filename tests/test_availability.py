@@ -7,18 +7,18 @@ import logging
 
 import pytest
 
-from tap_lucca.availability import AvailabilityPolicy, EndpointUnavailable
-from tap_lucca.tap import TapLucca
-from tap_lucca.v4 import V4Stream
-from tests.conftest import API_KEY, fast_config, run_tap
-from tests.emulator import LuccaEmulator, Tenant
-from tests.emulator.server import (
+from lucca_emulator import LuccaEmulator, Tenant
+from lucca_emulator.server import (
     CONTRACT_TYPES_PATH,
     CONTRACTS_PATH,
     DEPARTMENTS_PATH,
     KNOWN_PATHS,
     USERS_PATH,
 )
+from tap_lucca.availability import AvailabilityPolicy, EndpointUnavailable
+from tap_lucca.tap import TapLucca
+from tap_lucca.v4 import V4Stream
+from tests.conftest import API_KEY, fast_config, run_tap
 from tests.tap_process import run_tap_process
 
 CORE_PATHS = {USERS_PATH, CONTRACTS_PATH, DEPARTMENTS_PATH}

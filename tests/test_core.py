@@ -7,9 +7,9 @@ import atexit
 import pytest
 from singer_sdk.testing import get_tap_test_class
 
+from lucca_emulator import LuccaEmulator, Tenant
 from tap_lucca.tap import TapLucca
 from tests.conftest import API_KEY
-from tests.emulator import LuccaEmulator, Tenant
 
 # A test the suite runs on no records, or a schema field no record shows, checks nothing:
 # the emulator serves a value for every field of every stream, and this keeps it so.

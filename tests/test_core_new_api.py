@@ -6,9 +6,9 @@ import atexit
 
 from singer_sdk.testing import get_tap_test_class
 
+from lucca_emulator import LuccaEmulator, Tenant
+from lucca_emulator.v5 import TOKEN_PATH
 from tap_lucca.tap import TapLucca
-from tests.emulator import LuccaEmulator, Tenant
-from tests.emulator.v5 import TOKEN_PATH
 
 # The suite reads its config when the class is built, so the emulator starts here.
 _emulator = LuccaEmulator(

@@ -13,9 +13,9 @@ import typing as t
 import duckdb
 import pytest
 
+from lucca_emulator import LuccaEmulator, Tenant
 from tap_lucca.tap import TapLucca
 from tests.conftest import API_KEY, run_meltano, run_tap
-from tests.emulator import LuccaEmulator, Tenant
 from tests.truth import LEGACY_STREAMS
 
 FULL_TABLE = set(LEGACY_STREAMS) - {"users", "user_history"}

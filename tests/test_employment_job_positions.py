@@ -9,9 +9,9 @@ import os
 import duckdb
 import pytest
 
+from lucca_emulator import LuccaEmulator, Tenant
+from lucca_emulator.v5 import TOKEN_PATH
 from tests.conftest import run_meltano
-from tests.emulator import LuccaEmulator, Tenant
-from tests.emulator.v5 import TOKEN_PATH
 
 CLIENT_ID, CLIENT_SECRET = "dbt-client", "dbt&secret+=%"
 

@@ -14,9 +14,9 @@ from collections import defaultdict
 import pytest
 import requests
 
-from tests.emulator import Churn, Faults, LuccaEmulator, RequestRecord, Tenant
-from tests.emulator.__main__ import faults_of, parse_args
-from tests.emulator.sample import user_keys
+from lucca_emulator import Churn, Faults, LuccaEmulator, RequestRecord, Tenant
+from lucca_emulator.__main__ import faults_of, parse_args
+from lucca_emulator.sample import user_keys
 
 KEY = "emulator-test-key"
 TODAY = dt.date(2026, 11, 21)

@@ -7,8 +7,8 @@ import time
 import pytest
 import requests
 
-from tests.emulator import LuccaEmulator, Tenant
-from tests.emulator.v5 import TOKEN_PATH
+from lucca_emulator import LuccaEmulator, Tenant
+from lucca_emulator.v5 import TOKEN_PATH
 
 SCOPES = "employees.readonly employments.readonly job-positions.readonly"
 

@@ -16,8 +16,8 @@ import boto3
 import pytest
 import yaml
 
+from lucca_emulator import LuccaEmulator, Tenant
 from tests.conftest import API_KEY
-from tests.emulator import LuccaEmulator, Tenant
 
 ROOT = Path(__file__).parents[1]
 VENV_BIN = Path(sys.executable).parent

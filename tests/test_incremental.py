@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
+from lucca_emulator import LuccaEmulator, Tenant
 from tests.conftest import API_KEY, run_tap
-from tests.emulator import LuccaEmulator, Tenant
 from tests.truth import paris_to_utc
 
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from lucca_emulator import LuccaEmulator, Tenant
 from tests.conftest import API_KEY, run_meltano
-from tests.emulator import LuccaEmulator, Tenant
 from tests.truth import LEGACY_STREAMS
 
 if TYPE_CHECKING:

@@ -19,10 +19,10 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from lucca_emulator import Faults, LuccaEmulator, Tenant
+from lucca_emulator.v5 import TOKEN_PATH
 from tap_lucca.tap import TapLucca
 from tests.conftest import API_KEY, run_tap
-from tests.emulator import Faults, LuccaEmulator, Tenant
-from tests.emulator.v5 import TOKEN_PATH
 from tests.truth import emitted, paris_to_utc
 
 CLIENT_ID = "tap-lucca-tests"

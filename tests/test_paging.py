@@ -3,8 +3,8 @@ where Lucca's `count` says, not on the first short page."""
 
 from __future__ import annotations
 
+from lucca_emulator import Faults, LuccaEmulator
 from tests.conftest import API_KEY, fast_config, run_tap
-from tests.emulator import Faults, LuccaEmulator
 
 CONTRACTS = "/directory/api/4.0/work-contracts"
 

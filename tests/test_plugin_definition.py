@@ -53,4 +53,4 @@ def test_readme_settings_table_is_what_about_prints():
     ).stdout
     table = [line for line in markdown.splitlines() if line.startswith("|")]
 
-    assert "\n".join(table) in (ROOT / "README.md").read_text()
+    assert "\n".join(table) in (ROOT / "docs" / "reference.md").read_text()

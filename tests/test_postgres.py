@@ -11,9 +11,9 @@ import os
 import psycopg
 import pytest
 
+from lucca_emulator import LuccaEmulator, Tenant
 from tests import hr_truth
 from tests.conftest import API_KEY, run_meltano
-from tests.emulator import LuccaEmulator, Tenant
 from tests.postgres_server import postgres_server
 from tests.test_deletions import delete_a_contract_and_a_department
 

@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from lucca_emulator import Churn, Faults, LuccaEmulator, Tenant
 from tests.conftest import API_KEY, Sync, fast_config, run_tap
-from tests.emulator import Churn, Faults, LuccaEmulator, Tenant
 from tests.truth import SENSITIVE, emitted, padded, without_tenant
 
 

@@ -11,16 +11,16 @@ from datetime import datetime
 
 import pytest
 
-from tap_lucca.report import StreamReport
-from tests.conftest import API_KEY
-from tests.emulator import LuccaEmulator, Tenant
-from tests.emulator.server import (
+from lucca_emulator import LuccaEmulator, Tenant
+from lucca_emulator.server import (
     CONTRACT_TYPES_PATH,
     CONTRACTS_PATH,
     DEPARTMENTS_PATH,
     USERLOGS_PATH,
     USERS_PATH,
 )
+from tap_lucca.report import StreamReport
+from tests.conftest import API_KEY
 from tests.tap_process import run_tap_process, users_only_catalog
 
 LOG = logging.getLogger("test")

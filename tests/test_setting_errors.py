@@ -8,8 +8,8 @@ import time
 
 import pytest
 
+from lucca_emulator import LuccaEmulator, Tenant
 from tests.conftest import API_KEY
-from tests.emulator import LuccaEmulator, Tenant
 from tests.tap_process import run_tap_process
 
 MODES = {"sync": (), "discover": ("--discover",), "test": ("--test",)}

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from lucca_emulator import LuccaEmulator, Tenant
 from tests.conftest import API_KEY, ROOT, run_tap
-from tests.emulator import LuccaEmulator, Tenant
 from tests.tap_process import start_tap, users_only_catalog
 
 MELTANO = Path(sys.executable).parent / "meltano"

@@ -9,10 +9,10 @@ import logging
 
 import pytest
 
+from lucca_emulator import LuccaEmulator, Tenant
 from tap_lucca.clock import TenantClock, TimeFields
 from tap_lucca.tap import TapLucca
 from tests.conftest import API_KEY, run_tap
-from tests.emulator import LuccaEmulator, Tenant
 from tests.truth import paris_to_utc
 
 PARIS = TenantClock("Europe/Paris")

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 import typing as t
-from pathlib import Path
 
 import pytest
 
+from lucca_emulator import LuccaEmulator, Tenant
 from tap_lucca.tap import TapLucca
 from tests.conftest import API_KEY, run_tap
-from tests.emulator import LuccaEmulator, Tenant
-from tests.emulator.sample import template_user
+from tests.reference import SANDBOX
 from tests.truth import CAPITAL_IDS, SENSITIVE, emitted, padded, without_tenant
-
-SANDBOX = Path(__file__).parents[2] / "shared" / "lucca-sandbox"
 
 
 def users_requests(emulator: LuccaEmulator) -> list:
@@ -58,10 +55,7 @@ def test_user_records_hold_every_non_sensitive_field_of_lucca_with_its_value(
 
 
 def recorded_user_keys() -> set[str]:
-    """Every key of Lucca's full user objects, as recorded from a demo tenant (the
-    project keeps one recorded user for when ../shared is not beside it)."""
-    if not SANDBOX.exists():
-        return set(template_user())
+    """Every key of Lucca's full user objects, as recorded from a demo tenant."""
     recorded: set[str] = set()
     for path in (SANDBOX / "v3-users-by-id").glob("*.json"):
         recorded |= json.loads(path.read_text())["data"].keys()

@@ -11,9 +11,9 @@ import os
 import duckdb
 import pytest
 
+from lucca_emulator import LuccaEmulator, Tenant
 from tests import hr_truth
 from tests.conftest import API_KEY, run_meltano
-from tests.emulator import LuccaEmulator, Tenant
 from tests.truth import LEGACY_STREAMS
 
 STREAMS = LEGACY_STREAMS

@@ -1,7 +1,7 @@
 """Run the emulator until Ctrl-C or SIGTERM.
 
-    python -m tests.emulator --port 8765 --users 500 --seed 42 --api-key KEY --rpm 50 --activity 0
-    python -m tests.emulator --fault-rate 0.1 --fault-seed 3 --heavy-page-limit 250
+    python -m lucca_emulator --port 8765 --users 500 --seed 42 --api-key KEY --rpm 50 --activity 0
+    python -m lucca_emulator --fault-rate 0.1 --fault-seed 3 --heavy-page-limit 250
 
 Prints exactly one line, "Lucca emulator listening on http://127.0.0.1:PORT", and
 never the API key.
@@ -27,9 +27,7 @@ DEFAULT_API_KEY = "emulator-demo-key"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m tests.emulator", description="Lucca HR API emulator"
-    )
+    parser = argparse.ArgumentParser(prog="lucca-emulator", description="Lucca HR API emulator")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port (default 8765)")
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--seed", type=int, default=42)
@@ -96,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         tenant.simulate_activity(args.activity, seed=seed)
     stopping = threading.Event()
 
-    def request_stop(signum: int, frame: FrameType | None) -> None:
+    def request_stop(_signum: int, _frame: FrameType | None) -> None:
         stopping.set()
 
     signal.signal(signal.SIGTERM, request_stop)
