@@ -45,8 +45,9 @@ BASE = "urn:lucca-api-2024-11-01"
 REGISTRY = Registry().with_resource(BASE, Resource(contents=DOCUMENT, specification=DRAFT202012))
 PHONE = re.compile(DOCUMENT["components"]["schemas"]["phone"]["pattern"])
 
-# jsonschema's own checks (date, date-time, email, uri...), plus the reference's formats.
-FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
+# jsonschema's own checks (date, date-time, email, uri...), plus the reference's formats,
+# on a checker of this module's own.
+FORMATS = jsonschema.FormatChecker()
 
 
 @FORMATS.checks("date-time-offset")
