@@ -319,23 +319,21 @@ def _departments(tenant: Tenant) -> list[dict[str, Any]]:
     return departments
 
 
-def _tax_number(unit: dict[str, Any]) -> str | None:
-    """A Spanish company's NIF (a letter and eight digits), stable for the unit."""
-    if unit["countryCode"] != "ES":
-        return None
-    digits = random.Random(f"nif-{unit['id']}").randrange(10**8)
-    return f"B{digits:08d}"
+def _tax_id(unit: dict[str, Any], french: tuple[str, str | None]) -> dict[str, str] | None:
+    """`{format, value}`: the French number (SIREN or SIRET) when there is one, else a
+    Spanish company's NIF (a letter and eight digits, stable for the unit), else null."""
+    kind, number = french
+    if number:
+        return {"format": kind, "value": number}
+    if unit["countryCode"] == "ES":
+        digits = random.Random(f"nif-{unit['id']}").randrange(10**8)
+        return {"format": "spainNIF", "value": f"B{digits:08d}"}
+    return None
 
 
 def _legal_entities(tenant: Tenant) -> list[dict[str, Any]]:
     entities = []
     for row in tenant.legal_units:
-        if row["siren"]:
-            tax_id = {"format": "franceSIREN", "value": row["siren"]}
-        elif nif := _tax_number(row):
-            tax_id = {"format": "spainNIF", "value": nif}
-        else:
-            tax_id = None
         record = {
             "id": str(row["id"]),
             "type": "legal-entity",
@@ -345,7 +343,7 @@ def _legal_entities(tenant: Tenant) -> list[dict[str, Any]]:
             "isArchived": row["isArchived"],
             "countryCode": _ALPHA3[row["countryCode"]],
             "currencyCode": row["currencyCode"],
-            "taxIdentificationNumber": tax_id,
+            "taxIdentificationNumber": _tax_id(row, ("franceSIREN", row["siren"])),
             "industryCode": _INDUSTRY_CODES.get(row["countryCode"]),
             "lastArchivedAt": legacy_to_utc(row["lastModifiedAt"]) if row["isArchived"] else None,
         }
@@ -362,12 +360,6 @@ def _business_establishments(tenant: Tenant) -> list[dict[str, Any]]:
     establishments = []
     for row in tenant.establishments:
         unit = units[row["legalUnitId"]]
-        if row["siret"]:
-            tax_id = {"format": "franceSIRET", "value": row["siret"]}
-        elif nif := _tax_number(unit):
-            tax_id = {"format": "spainNIF", "value": nif}
-        else:
-            tax_id = None
         address = _ADDRESSES.get(row["code"])
         record = {
             "id": str(row["id"]),
@@ -378,7 +370,7 @@ def _business_establishments(tenant: Tenant) -> list[dict[str, Any]]:
             "isArchived": row["isArchived"],
             "legalEntity": ref("legal-entity", "legal-entities", row["legalUnitId"]),
             "isHeadquarters": headquarters[row["legalUnitId"]] == row["id"],
-            "taxIdentificationNumber": tax_id,
+            "taxIdentificationNumber": _tax_id(unit, ("franceSIRET", row["siret"])),
             "industryCode": _INDUSTRY_CODES.get(unit["countryCode"]),
             "address": None
             if address is None

@@ -23,14 +23,6 @@ from tests.conftest import run_tap
 from tests.reference import OPENAPI
 
 CLIENT_ID, CLIENT_SECRET = "contract-client", "contract-secret"
-RESOURCES = (
-    "employees",
-    "employments",
-    "job-positions",
-    "departments",
-    "legal-entities",
-    "business-establishments",
-)
 #: Each collection's item schema.
 ITEMS = {
     "employees": "employee",
@@ -40,6 +32,7 @@ ITEMS = {
     "legal-entities": "legal-entity",
     "business-establishments": "business-establishment",
 }
+RESOURCES = tuple(ITEMS)
 DOCUMENT = load(OPENAPI)
 BASE = "urn:lucca-api-2024-11-01"
 REGISTRY = Registry().with_resource(BASE, Resource(contents=DOCUMENT, specification=DRAFT202012))
