@@ -168,14 +168,36 @@ def synced():
         Tenant.generate(users=600, seed=21), client_id=CLIENT_ID, client_secret=CLIENT_SECRET
     ) as emulator:
         tap = TapLucca(config=new_api_config(emulator), validate_config=True)
-        with contextlib.redirect_stdout(io.TextIOWrapper(io.BytesIO())):
-            tap.sync_all()
+        warnings = Warnings()
+        logging.getLogger().addHandler(warnings)
+        try:
+            with contextlib.redirect_stdout(io.TextIOWrapper(io.BytesIO())):
+                tap.sync_all()
+        finally:
+            logging.getLogger().removeHandler(warnings)
         sync = run_tap(new_api_config(emulator))
-        yield emulator, sync, tap.run_report
+        yield emulator, sync, tap.run_report, warnings.messages
+
+
+class Warnings(logging.Handler):
+    """The warnings and errors logged while it is attached."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def test_a_healthy_run_logs_no_warning(synced):
+    *_, warnings = synced
+
+    assert warnings == []
 
 
 def test_every_record_and_field_matches_the_emulator(synced):
-    emulator, sync, _ = synced
+    emulator, sync, *_ = synced
 
     assert_matches_emulator(sync, emulator)
     statuses = {r.status for r in emulator.requests}
@@ -183,7 +205,7 @@ def test_every_record_and_field_matches_the_emulator(synced):
 
 
 def test_every_employment_lands_with_the_start_and_end_of_its_contract(synced):
-    emulator, sync, _ = synced
+    emulator, sync, *_ = synced
 
     contracts = {str(c["id"]): (c["startsOn"], c["endsOn"]) for c in emulator.tenant.contracts}
     landed = {
@@ -196,7 +218,7 @@ def test_every_employment_lands_with_the_start_and_end_of_its_contract(synced):
 
 
 def test_every_job_position_lands_with_its_establishment_and_department(synced):
-    emulator, sync, _ = synced
+    emulator, sync, *_ = synced
 
     establishment = {str(c["id"]): str(c["establishmentId"]) for c in emulator.tenant.contracts}
     departments = {str(d["id"]) for d in emulator.tenant.departments}
@@ -209,7 +231,7 @@ def test_every_job_position_lands_with_its_establishment_and_department(synced):
 
 
 def test_each_resource_is_read_in_the_fewest_pages_of_one_hundred(synced):
-    emulator, _, _ = synced
+    emulator, *_ = synced
 
     for resource in [*STREAMS.values(), "departments"]:
         fewest = math.ceil(len(emulator.v5.records(resource)) / 100)
@@ -218,14 +240,14 @@ def test_each_resource_is_read_in_the_fewest_pages_of_one_hundred(synced):
 
 
 def test_one_token_serves_a_run_of_many_pages(synced):
-    emulator, _, _ = synced
+    emulator, *_ = synced
 
     assert sum(pages(emulator, r) for r in [*STREAMS.values(), "departments"]) > 2 * 30
     assert token_requests(emulator) == 2  # one per sync
 
 
 def test_progress_counts_against_luccas_total_count(synced):
-    emulator, _, report = synced
+    emulator, _, report, _ = synced
 
     for stream, resource in [*STREAMS.items(), ("departments", "departments")]:
         total = len(emulator.v5.records(resource))
