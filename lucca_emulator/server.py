@@ -55,6 +55,7 @@ from .v4 import (
     list_structure,
     list_work_contracts,
 )
+from .v5 import API_VERSION as V5_API_VERSION
 from .v5 import PREFIX as V5_PREFIX
 from .v5 import TOKEN_PATH, V5Api
 
@@ -349,6 +350,8 @@ class LuccaEmulator:
             if draw.full_length:  # announce everything, send part, hang up
                 return _Reply(200, cut, content_length=len(payload), close=True, fault=TRUNCATED)
             return _Reply(200, cut, fault=TRUNCATED)  # a complete response of invalid JSON
+        if path.startswith(V5_PREFIX):
+            headers = {**headers, "Api-Version": V5_API_VERSION}
         return _Reply(status, payload, headers, content_type=content_type, fault=fault)
 
     @staticmethod

@@ -6,16 +6,22 @@
 - Every `/lucca-api/` request needs `Authorization: Bearer <token>` (401 when unknown or
   expired), `Api-Version: 2024-11-01` (400 otherwise) and the resource's scope
   `<resource>.readonly` (403). Errors are `application/problem+json`.
-- `GET /lucca-api/<resource>`: items in id order, `limit` 1..100 (default 25), cursor
-  `page`; `include=totalCount,links` adds `totalCount` and `links.next.href` (null on
-  the last page). The next href carries only the cursor: a client keeps its own
-  `limit`, `include` and filters. Employees: `status=active,upcoming,deactivated`
+- `GET /lucca-api/<resource>`: items in id order, `limit` 0..100 (default 25), cursor
+  `page`. The envelope is the reference's: `type`, `url`, `items`, and only when
+  `include` asks for them `totalCount`, `links` (`prev`/`next`, each `{"href"}` or null;
+  `next.href` carries only the cursor: a client keeps its own `limit`, `include` and
+  filters) and `embedded` (the related resources, by id). Items carry their own
+  `links` with `include=links`. Employees: `status=active,upcoming,deactivated`
   (default active,upcoming).
+- `GET /lucca-api/<resource>/<id>`: one item, `embedded` and `links` as above; 404
+  when there is no such item.
+- Every answer, errors included, carries the `Api-Version` header.
 - Change tracking: the resources are derived again whenever the tenant changed; a
-  record whose content changed gets `lastUpdatedAt` = that moment, a record gone gets
-  a tombstone with `deletedAt`. When `honours_updated_filter` is on, `lastUpdatedAt=
-  <from>--<to>` (either side `..`) keeps records in that range, tombstones included;
-  when off, the filter is ignored, as an undocumented one may be.
+  record whose content changed gets `lastUpdatedAt` = that moment. Lucca documents no
+  change filter: when `honours_updated_filter` is on, `lastUpdatedAt=<from>--<to>`
+  (either side `..`) keeps the records updated in that range, as a tenant that
+  honours an undocumented filter might; when off, the filter is ignored. A deleted
+  record is simply gone: the reference has no tombstones.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from .errors import ApiError
-from .v5_data import RESOURCES, derive, utc_text
+from .v5_data import EMBEDDED, RESOURCES, derive, links, utc_text
 
 if TYPE_CHECKING:
     from .tenant import Tenant
@@ -51,7 +57,7 @@ class ProblemError(ApiError):
             "type": f"https://developers.lucca.fr/problems/{self.status}",
             "title": self.message,
             "status": self.status,
-            "errors": [],
+            "errors": {},
         }
 
 
@@ -101,7 +107,6 @@ class V5Api:
         self._lock = threading.Lock()
         self._fingerprint: object = None
         self._current: dict[str, dict[str, dict[str, Any]]] = {}
-        self._deleted: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in RESOURCES}
 
     # ----- tokens -------------------------------------------------------------------------
     def token(self, form: bytes) -> tuple[int, dict[str, Any]]:
@@ -136,7 +141,7 @@ class V5Api:
             raise ProblemError(401, "Unauthorized: the access token expired")
         if headers.get("Api-Version") != API_VERSION:
             raise ProblemError(400, f"Api-Version must be {API_VERSION}")
-        resource = path.removeprefix(PREFIX).strip("/")
+        resource = path.removeprefix(PREFIX).strip("/").split("/")[0]
         if resource in RESOURCES and f"{resource}.readonly" not in scopes:
             raise ProblemError(403, f"the token lacks the scope {resource}.readonly")
 
@@ -148,6 +153,7 @@ class V5Api:
             len(tenant.users),
             len(tenant.contracts),
             len(tenant.userlogs),
+            len(tenant.departments),
             hash(tuple(u["modifiedAt"] for u in tenant.users)),
             hash(tuple(c["lastModifiedAt"] for c in tenant.contracts)),
         )
@@ -161,14 +167,13 @@ class V5Api:
             for name, rows in fresh.items():
                 before = self._current[name]
                 for ident, row in rows.items():
+                    if "lastUpdatedAt" not in row:
+                        continue  # departments: the reference dates none
                     old = before.get(ident)
                     if old is None or _content(old) != _content(row):
                         row["lastUpdatedAt"] = now
                     else:
                         row["lastUpdatedAt"] = old["lastUpdatedAt"]
-                for ident in before.keys() - rows.keys():
-                    gone = {**before[ident], "deletedAt": now, "lastUpdatedAt": now}
-                    self._deleted[name][ident] = gone
         self._current = fresh
 
     def records(self, resource: str) -> list[dict[str, Any]]:
@@ -177,18 +182,33 @@ class V5Api:
             self._refresh()
             return list(self._current[resource].values())
 
-    def deleted(self, resource: str) -> list[dict[str, Any]]:
+    def answer(self, path: str, params: dict[str, list[str]], url: str) -> dict[str, Any]:
+        """The body for `GET <path>`; `url` is the path's own address."""
+        resource, _, ident = path.removeprefix(PREFIX).strip("/").partition("/")
+        if resource not in RESOURCES or "/" in ident:
+            raise ProblemError(404, f"No resource {path.removeprefix(PREFIX)}")
+        include = set((_one(params, "include") or "").split(","))
+        if ident:
+            return self._item(resource, ident, include)
+        return self._collection(resource, params, url, include)
+
+    def _item(self, resource: str, ident: str, include: set[str]) -> dict[str, Any]:
         with self.tenant.lock:
             self._refresh()
-            return list(self._deleted[resource].values())
+            record = self._current[resource].get(ident)
+        if record is None:
+            raise ProblemError(404, f"No {resource} {ident}")
+        body = self._served(resource, record, include)
+        if "embedded" in include:
+            body["embedded"] = self._embedded(resource, [record])
+        return body
 
-    def answer(self, path: str, params: dict[str, list[str]], page_url: str) -> dict[str, Any]:
-        resource = path.removeprefix(PREFIX).strip("/")
-        if resource not in RESOURCES:
-            raise ProblemError(404, f"No resource {resource}")
+    def _collection(
+        self, resource: str, params: dict[str, list[str]], url: str, include: set[str]
+    ) -> dict[str, Any]:
         limit_text = _one(params, "limit") or str(DEFAULT_LIMIT)
-        if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
-            raise ProblemError(400, f"limit must be between 1 and {MAX_LIMIT}")
+        if not limit_text.isdigit() or int(limit_text) > MAX_LIMIT:
+            raise ProblemError(400, f"limit must be between 0 and {MAX_LIMIT}")
         limit = int(limit_text)
         after = _after(page) if (page := _one(params, "page")) else -1
         rows = self.records(resource)
@@ -198,23 +218,42 @@ class V5Api:
                 raise ProblemError(400, f"status takes {','.join(STATUSES)}")
             rows = [r for r in rows if r["status"] in wanted]
         updated = _one(params, "lastUpdatedAt")
-        if updated is not None and self.honours_updated_filter:
+        if updated is not None and self.honours_updated_filter and resource != "departments":
             low, high = _range(updated)
-            rows += self.deleted(resource)
-            rows = sorted(
-                (r for r in rows if low <= r["lastUpdatedAt"] <= high), key=lambda r: int(r["id"])
-            )
-        remaining = [r for r in rows if int(r["id"]) > after]
-        items = remaining[:limit]
-        body: dict[str, Any] = {"type": resource, "url": page_url, "items": items, "embedded": {}}
-        include = set((_one(params, "include") or "").split(","))
+            rows = [r for r in rows if low <= r["lastUpdatedAt"] <= high]
+        start = sum(1 for r in rows if int(r["id"]) <= after)
+        items = rows[start : start + limit]
+        body: dict[str, Any] = {
+            "type": resource,
+            "url": url,
+            "items": [self._served(resource, r, include) for r in items],
+        }
         if "totalCount" in include:
             body["totalCount"] = len(rows)
         if "links" in include:
-            more = len(remaining) > limit
-            href = f"{page_url}?page={_cursor(int(items[-1]['id']))}" if more else None
-            body["links"] = {"prev": None, "next": {"href": href} if href else None}
+            more = bool(items) and start + limit < len(rows)
+            back = rows[start - limit - 1]["id"] if start > limit else -1
+            body["links"] = {
+                "prev": {"href": f"{url}?page={_cursor(int(back))}"} if start else None,
+                "next": {"href": f"{url}?page={_cursor(int(items[-1]['id']))}"} if more else None,
+            }
+        if "embedded" in include:
+            body["embedded"] = self._embedded(resource, items)
         return body
+
+    @staticmethod
+    def _served(resource: str, record: dict[str, Any], include: set[str]) -> dict[str, Any]:
+        """A record as served: with its `links` when asked for."""
+        return {**record, "links": links(resource, record)} if "links" in include else record
+
+    def _embedded(self, resource: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+        """The resources the items refer to, by key then id (none for some resources)."""
+        embedded: dict[str, Any] = {}
+        for key, (related, prop) in EMBEDDED.get(resource, {}).items():
+            wanted = {r[prop]["id"] for r in items if r.get(prop)}
+            rows = self._current[related]
+            embedded[key] = {i: rows[i] for i in sorted(wanted, key=int) if i in rows}
+        return embedded
 
 
 def _content(record: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ def with_tree(departments: Iterable[dict]) -> list[dict]:
         department["parentDepartmentId"] = id_at.get(department.get("parentId") or "")
         department["level"] = len(positions) or None
         department["ancestorDepartmentIds"] = ancestors
+        department.setdefault("description", None)  # the new API's; v4 has none
     return departments
 
 
@@ -32,26 +33,33 @@ def _id(reference: dict | None) -> int | None:
 
 
 def legacy_department(department: dict) -> dict:
-    """A new-API department in the legacy shape. It has no position paths
-    (`parentId`, `hierarchy`), but names its parent and manager."""
+    """A new-API department in the legacy shape, every property of Lucca's reference
+    kept with its meaning: `remoteId` is the legacy `code`, `isArchived` the opposite
+    of `isActive`, `manager` the head (`headId`), `sortOrder` the rank among siblings.
+    It has no position paths (`parentId`, `hierarchy`) nor timestamps, but names its
+    parent, and Lucca gives its `level`."""
+    archived = department.get("isArchived")
     return {
         "id": int(department["id"]),
         "name": department.get("name"),
-        "code": department.get("code"),
+        "code": department.get("remoteId"),
+        "description": department.get("description"),
         "parentId": None,
         "hierarchy": None,
-        "isActive": department.get("isActive"),
+        "isActive": None if archived is None else not archived,
         "headId": _id(department.get("manager")),
         "sortOrderInSiblings": department.get("sortOrder"),
-        "createdAt": department.get("createdAt"),
-        "lastModifiedAt": department.get("lastUpdatedAt"),
+        "createdAt": None,  # the new API dates no department
+        "lastModifiedAt": None,
         "parentDepartmentId": _id(department.get("parent")),
+        "level": department.get("level"),
     }
 
 
 def with_parent_tree(departments: Iterable[dict]) -> list[dict]:
-    """Add `level` and `ancestorDepartmentIds` from each `parentDepartmentId`:
-    the same fields as `with_tree`, from parent references instead of paths."""
+    """Add `ancestorDepartmentIds` from each `parentDepartmentId`, and the `level` where
+    Lucca gives none: the same fields as `with_tree`, from parent references instead
+    of paths."""
     departments = list(departments)
     parent_of = {d["id"]: d["parentDepartmentId"] for d in departments}
     for department in departments:
@@ -60,6 +68,6 @@ def with_parent_tree(departments: Iterable[dict]) -> list[dict]:
         while parent is not None and parent not in ancestors and len(ancestors) < len(parent_of):
             ancestors.insert(0, parent)
             parent = parent_of.get(parent)
-        department["level"] = len(ancestors) + 1
+        department["level"] = department.get("level") or len(ancestors) + 1
         department["ancestorDepartmentIds"] = ancestors
     return departments

@@ -5,8 +5,8 @@ Change capture: Lucca documents no change filter on its collections, so by defau
 every sync reads each stream in full under a new ACTIVATE_VERSION, which lets loaders
 drop what was deleted in Lucca. With `last_updated_filter`, a stream asks only for what
 changed since its UTC bookmark (`lastUpdatedAt=<bookmark>--..`), checks that the
-tenant honoured it, emits deleted resources with `_sdc_deleted_at`, and reads in full
-again every `full_reread_days`.
+tenant honoured it, and reads in full again every `full_reread_days`: a filtered read
+cannot show deletions (Lucca's reference has no tombstones).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from tap_lucca.paging import LuccaPaginator, Page, PageSize
 from tap_lucca.payload import payload
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
     import requests
     from singer_sdk import Tap
@@ -34,7 +34,7 @@ API_VERSION = "2024-11-01"
 
 
 def items(body: dict) -> list[dict]:
-    """Records of a list: `{"type", "url", "items", "totalCount", "links"}`."""
+    """Records of a list: `{"type", "url", "items", "totalCount", "links", "embedded"}`."""
     return body["items"]
 
 
@@ -75,11 +75,6 @@ class V5Stream(LuccaStream):
         filtered = self.config.get("last_updated_filter") and self.updated_key
         self.replication_key = self.updated_key if filtered else None
         self._since: str | None = None
-
-    def schema_for(self, config: Mapping[str, t.Any]) -> dict:
-        schema = super().schema_for(config)
-        deleted = {"_sdc_deleted_at": {"type": ["string", "null"], "format": "date-time"}}
-        return {**schema, "properties": {**schema["properties"], **deleted}}
 
     @property
     def http_headers(self) -> dict:
@@ -129,6 +124,8 @@ class V5Stream(LuccaStream):
             self._write_activate_version_message(self._stream_version)
 
     def records_in(self, body: dict) -> Iterable[dict]:
+        if (total := body.get("totalCount")) is not None:
+            self.report.count(total)
         records = items(body)
         since = self._since
         if since and any(instant(r[self.updated_key]) < instant(since) for r in records):
@@ -142,7 +139,9 @@ class V5Stream(LuccaStream):
         return records
 
     def post_process(self, row: dict, context: Context | None = None) -> dict:
-        row["_sdc_deleted_at"] = row.pop("deletedAt", None)
+        # Links to related lists (`include=links`, asked for the next page's href):
+        # navigation, not data, and a portrait's may carry a file token.
+        row.pop("links", None)
         return super().post_process(row, context)
 
     def validate_response(self, response: requests.Response) -> None:

@@ -14,6 +14,14 @@ from lucca_emulator.v5 import TOKEN_PATH
 from tests.conftest import run_meltano
 
 CLIENT_ID, CLIENT_SECRET = "dbt-client", "dbt&secret+=%"
+#: The new API's staging models and the resource each stages.
+RESOURCES = {
+    "stg_employees": "employees",
+    "stg_employments": "employments",
+    "stg_job_positions": "job-positions",
+    "stg_legal_entities": "legal-entities",
+    "stg_business_establishments": "business-establishments",
+}
 
 
 @pytest.fixture(scope="module")
@@ -41,15 +49,29 @@ def built(tmp_path_factory):
         # The legacy models need the legacy streams: only this model and its parents.
         dbt = run_meltano(env, "--environment=dev", "invoke", "dbt-duckdb:build-new-api")
         assert dbt.returncode == 0, dbt.stdout[-3000:] + dbt.stderr[-3000:]
-        positions = emulator.v5.records("job-positions")
-        employments = {e["id"]: e for e in emulator.v5.records("employments")}
+        truth = {resource: emulator.v5.records(resource) for resource in RESOURCES.values()}
     with duckdb.connect(str(database), read_only=True) as connection:
         rows = connection.execute(
             "select employment_id, employee_id, job_position_id, job_title, department_id,"
-            " department_name, manager_id, valid_from, valid_to"
+            " department_name, manager_id, valid_from, valid_to, business_establishment_id"
             " from analytics.employment_job_positions"
         ).fetchall()
-    return tenant, positions, employments, rows
+        staged = {
+            model: connection.execute(f"select count(*) from staging.{model}").fetchone()[0]
+            for model in RESOURCES
+        }
+        staged_employments = connection.execute(
+            "select employment_id, starts_on, ends_on from staging.stg_employments"
+        ).fetchall()
+        types = dict(
+            connection.execute(
+                "select table_name || '.' || column_name, data_type"
+                " from information_schema.columns where table_schema = 'staging'"
+            ).fetchall()
+        )
+    positions = truth["job-positions"]
+    employments = {e["id"]: e for e in truth["employments"]}
+    return tenant, positions, employments, rows, truth, staged, types, staged_employments
 
 
 def day(text: str | None) -> dt.date | None:
@@ -57,12 +79,13 @@ def day(text: str | None) -> dt.date | None:
 
 
 def test_each_employment_has_one_row_per_job_position_in_force_during_it(built):
-    tenant, positions, employments, rows = built
+    tenant, positions, employments, rows, *_ = built
     names = {d["id"]: d["name"] for d in tenant.departments}
     expected = []
     for position in positions:
         employment = employments[position["employment"]["id"]]
-        ends = [d for d in (day(position["endsOn"]), day(employment["endsOn"])) if d]
+        employment_end = employment["end"] and employment["end"]["date"]
+        ends = [d for d in (day(position["endsOn"]), day(employment_end)) if d]
         expected.append(
             (
                 int(employment["id"]),
@@ -72,8 +95,9 @@ def test_each_employment_has_one_row_per_job_position_in_force_during_it(built):
                 int(position["department"]["id"]),
                 names[int(position["department"]["id"])],
                 int(position["manager"]["id"]) if position["manager"] else None,
-                max(day(position["startsOn"]), day(employment["startsOn"])),
+                max(day(position["startsOn"]), day(employment["start"]["date"])),
                 min(ends) if ends else None,
+                int(position["businessEstablishment"]["id"]),
             )
         )
 
@@ -81,7 +105,7 @@ def test_each_employment_has_one_row_per_job_position_in_force_during_it(built):
 
 
 def test_every_contract_of_the_legacy_api_is_covered_from_its_first_day(built):
-    tenant, _, _, rows = built
+    tenant, _, _, rows, *_ = built
     first_day = {}
     for row in rows:
         first_day[row[0]] = min(first_day.get(row[0], row[7]), row[7])
@@ -90,10 +114,30 @@ def test_every_contract_of_the_legacy_api_is_covered_from_its_first_day(built):
 
 
 def test_job_titles_change_over_time_and_end_on_the_users_current_title(built):
-    tenant, _, _, rows = built
+    tenant, _, _, rows, *_ = built
     latest = {}
     for row in sorted(rows, key=lambda r: r[7]):
         latest[row[1]] = row[3]
 
     assert len({(r[1], r[3]) for r in rows}) > len(latest)
     assert latest == {u["id"]: u["jobTitle"] for u in tenant.users if u["id"] in latest}
+
+
+def test_the_new_api_staging_holds_every_live_record_typed(built):
+    *_, truth, staged, types, _ = built
+
+    assert staged == {model: len(truth[resource]) for model, resource in RESOURCES.items()}
+    assert types["stg_employments.starts_on"] == "DATE"
+    assert types["stg_employments.ends_on"] == "DATE"
+    assert types["stg_employments.employment_id"] == "BIGINT"
+    assert types["stg_job_positions.business_establishment_id"] == "BIGINT"
+    assert types["stg_legal_entities.last_archived_at"] == "TIMESTAMP"
+    assert types["stg_employees.birth_month"] == "INTEGER"
+    assert all(name == name.lower() for name in types)
+
+
+def test_staged_employments_start_and_end_on_their_contracts_days(built):
+    tenant, *_, staged_employments = built
+
+    contracts = {(c["id"], day(c["startsOn"]), day(c["endsOn"])) for c in tenant.contracts}
+    assert set(staged_employments) == contracts

@@ -1,6 +1,6 @@
 """What the tap must emit for a record of the emulator's truth, read independently of
 the tap's code: which fields are instants and which are dates comes from Lucca's docs
-(`../shared/lucca-api.md`), listed here by name."""
+(`reference/lucca-api.md`, and the new API's reference), listed here by name."""
 
 from __future__ import annotations
 
@@ -29,15 +29,11 @@ INSTANTS = {
     "legal_units": {"createdAt", "lastModifiedAt"},
     # The new Lucca API writes UTC, with up to 7 decimals: emitted in the same form.
     **{
-        stream: {"createdAt", "lastUpdatedAt", "deletedAt"}
-        for stream in (
-            "employees",
-            "employments",
-            "job_positions",
-            "legal_entities",
-            "business_establishments",
-        )
+        stream: {"createdAt", "lastUpdatedAt"}
+        for stream in ("employees", "employments", "job_positions")
     },
+    "legal_entities": {"createdAt", "lastUpdatedAt", "lastArchivedAt"},
+    "business_establishments": {"createdAt", "lastUpdatedAt", "lastArchivedAt"},
 }
 # Days, written by v3 as midnight: emitted as the day, never shifted.
 DATES = {
