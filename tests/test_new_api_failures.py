@@ -61,8 +61,8 @@ def ids(records: list[dict]) -> list[str]:
 
 # ----- faults ----------------------------------------------------------------------------
 def test_every_stream_is_exact_under_408s_5xx_drops_and_truncations(tenant):
-    # Each kind of fault within the first 17 requests (of about 55).
-    faults = Faults(seed=35, server_errors=0.03, drops=0.03, truncations=0.03, timeouts=0.03)
+    # A seed that meets every kind of fault in this run, with few backoffs.
+    faults = Faults(seed=26, server_errors=0.03, drops=0.03, truncations=0.03, timeouts=0.03)
     with LuccaEmulator(
         tenant,
         client_id=CLIENT_ID,
