@@ -1,5 +1,5 @@
 """The base stream: the HTTP policy every Lucca API generation shares (the tenant's URL,
-credentials, pacing, paging, retries, error reporting)."""
+pacing, paging, retries, what each answer means, failure reporting)."""
 
 from __future__ import annotations
 
@@ -77,8 +77,8 @@ class LuccaStream(sdk.StreamAdapter):
         self.clock = TenantClock(tap.config["timezone"])
         #: The table version to activate once the stream has been read to its end.
         self.version_to_activate: int | None = None
-        #: The paginator of the partition being read: after a 408, only it knows
-        #: which page was in flight.
+        #: The paginator of the partition being read (a fresh one for each): after a
+        #: 408, only it knows which page was in flight.
         self.paginator = self.paginator_class(self.page_size)
 
     def schema_for(self, config: Mapping[str, t.Any]) -> dict:  # noqa: ARG002
