@@ -41,7 +41,7 @@ from .faults import (
     Faults,
     html_error,
 )
-from .heavy import v3_page_size, v4_page_size
+from .heavy import v3_page_size, v4_page_size, v5_page_size
 from .ratelimit import WINDOW_SECONDS, RetryAfterWatch, SlidingWindowLimiter
 from .records import RequestLog, RequestRecord
 from .timefmt import paris_now
@@ -57,7 +57,7 @@ from .v4 import (
 )
 from .v5 import API_VERSION as V5_API_VERSION
 from .v5 import PREFIX as V5_PREFIX
-from .v5 import TOKEN_PATH, V5Api
+from .v5 import TOKEN_PATH, ProblemError, V5Api
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -327,7 +327,7 @@ class LuccaEmulator:
             if draw is not None and draw.kind == DROP:
                 return _Reply(0, fault=DROP)
             if draw is not None and draw.kind == TIMEOUT_408:
-                raise ApiError(408, "Request Timeout: the server is busy", fault=TIMEOUT_408)
+                raise _error(path)(408, "Request Timeout: the server is busy", fault=TIMEOUT_408)
             status, body = self._answer(method, path, params, query)
             headers: dict[str, str] = {}
             fault = None
@@ -399,9 +399,12 @@ class LuccaEmulator:
                 size = v3_page_size(params)
             elif route in V4_LIST_PATHS:
                 size = v4_page_size(params, V4_LIST_PATHS[route])
+            elif route.startswith(V5_PREFIX) and "/" not in route.removeprefix(V5_PREFIX):
+                size = v5_page_size(params)
             if size is not None and size > limit:
                 # Lucca aborts requests running over 5 s and asks for a lighter one.
-                raise ApiError(408, "Request Timeout: ask for a smaller page", fault=TIMEOUT_408)
+                message = "Request Timeout: ask for a smaller page"
+                raise _error(path)(408, message, fault=TIMEOUT_408)
         return draw
 
     def _answer(
@@ -457,6 +460,11 @@ class LuccaEmulator:
         # .NET prints 7 decimals: "2024-09-27T16:34:19.9652616"
         generated = paris_now().isoformat(timespec="microseconds") + "0"
         return {"generated": generated, "principal": PRINCIPAL, "processId": PROCESS_ID}
+
+
+def _error(path: str) -> type[ApiError]:
+    """The error a path answers with: the new API's are `application/problem+json`."""
+    return ProblemError if path.startswith(V5_PREFIX) else ApiError
 
 
 class _Handler(BaseHTTPRequestHandler):

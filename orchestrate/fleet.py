@@ -36,7 +36,7 @@ from meltano.core.project import Project
 from meltano.core.settings_store import SettingValueStore
 from meltano.core.venv_service import VirtualEnv
 
-from tap_lucca.client import default_tenant
+from tap_lucca.settings import default_tenant
 
 if TYPE_CHECKING:
     from meltano.core.plugin.project_plugin import ProjectPlugin

@@ -1,17 +1,21 @@
-"""Credentials: which API generation they open, and the authenticator for each."""
+"""Credentials: which API generation they open, the authenticator for each, and what
+a refusal (401) means for each."""
 
 from __future__ import annotations
 
 import datetime as dt
 import typing as t
+from http import HTTPStatus
 
 from singer_sdk.authenticators import APIKeyAuthenticator, OAuthAuthenticator
-from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
+from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 
 from tap_lucca.connection import SettingError
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
+
+    import requests
 
 LEGACY, NEW_API = "legacy", "new_api"
 LUCCA_TOKEN_URL = "https://accounts.world.luccasoftware.com/connect/token"
@@ -38,6 +42,19 @@ def generation(config: Mapping[str, t.Any]) -> str:
     return LEGACY if has_key else NEW_API
 
 
+class ApiKey(APIKeyAuthenticator):
+    """The legacy API's key, sent as `Authorization: lucca application=<key>`."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key="Authorization", value=f"lucca application={key}", location="header")
+
+    def refusal(self, response: requests.Response, where: str) -> Exception:  # noqa: ARG002
+        """What a 401 on `where` means: a key no retry can mend."""
+        return SettingError(
+            f"Lucca rejected the API key (401) on {where}: check the api_key setting."
+        )
+
+
 class ClientCredentials(OAuthAuthenticator):
     """OAuth client credentials: one token, reused until shortly before it expires."""
 
@@ -48,7 +65,7 @@ class ClientCredentials(OAuthAuthenticator):
             client_id=config["client_id"],
             client_secret=config["client_secret"],
         )
-        self._refreshed_after_refusal = False
+        self.refusals_in_a_row = 0
 
     @property
     def oauth_request_body(self) -> dict:
@@ -81,24 +98,41 @@ class ClientCredentials(OAuthAuthenticator):
         msg = f"Lucca's token endpoint answered {status_code} at {self.auth_endpoint}."
         raise FatalAPIError(msg)
 
-    def refresh_after_refusal(self) -> bool:
-        """Drop a token the API refused (401), once: True if a new one is worth a try."""
-        if self._refreshed_after_refusal:
-            return False
-        self._refreshed_after_refusal = True
-        self.access_token = None
-        self.last_refreshed = None
-        return True
+    def authenticate_request(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request = super().authenticate_request(request)
+        # A retry sends the same request again: one hook is enough.
+        if self.answered not in request.hooks["response"]:
+            request.register_hook("response", self.answered)
+        return request
 
-    def accepted(self) -> None:
-        """The API took the token: a later refusal deserves a refresh again."""
-        self._refreshed_after_refusal = False
+    def answered(self, response: requests.Response, **kwargs: t.Any) -> None:  # noqa: ARG002
+        """Lucca's answer to a request with the token: a refusal drops the token, so
+        that the next request gets a new one."""
+        if response.status_code == HTTPStatus.UNAUTHORIZED:
+            self.refusals_in_a_row += 1
+            self.access_token = None
+            self.last_refreshed = None
+        else:
+            self.refusals_in_a_row = 0
+
+    def refusal(self, response: requests.Response, where: str) -> Exception:
+        """What a 401 on `where` means: a token that expired or was revoked is worth
+        one new one; a new one refused too means the credentials are wrong."""
+        if self.refusals_in_a_row == 1:
+            msg = f"Lucca refused the access token on {where}: getting a new one"
+            return RetriableAPIError(msg, response)
+        return SettingError(
+            f"Lucca refused a fresh access token (401) on {where}: check the client_id, "
+            "client_secret and scopes settings."
+        )
 
 
-def authenticator_for(config: Mapping[str, t.Any]) -> APIKeyAuthenticator | ClientCredentials:
+#: An authenticator of either API generation.
+Authenticator = ApiKey | ClientCredentials
+
+
+def authenticator_for(config: Mapping[str, t.Any]) -> Authenticator:
     """One authenticator for the whole run, shared by every stream."""
     if generation(config) == NEW_API:
         return ClientCredentials(config)
-    return APIKeyAuthenticator(
-        key="Authorization", value=f"lucca application={config['api_key']}", location="header"
-    )
+    return ApiKey(config["api_key"])

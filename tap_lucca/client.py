@@ -1,27 +1,21 @@
-"""The base stream: Lucca's auth, tenant URL, pacing, retries and error reporting."""
+"""The base stream: the HTTP policy every Lucca API generation shares (the tenant's URL,
+pacing, paging, retries, what each answer means, failure reporting)."""
 
 from __future__ import annotations
 
-import email.utils
-import ipaddress
 import itertools
-import math
-import time
 import typing as t
 from abc import abstractmethod
 from functools import cached_property
 from http import HTTPStatus
-from importlib import resources
 from urllib.parse import urlsplit
 
 import msgspec
 import requests
-from singer_sdk import RESTStream
-from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
-from singer_sdk.helpers._state import reset_state_progress_markers
+from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.schema.source import SchemaDirectory
 
+from tap_lucca import sdk
 from tap_lucca.availability import ABSENCE_CAUSES, EndpointUnavailable
 from tap_lucca.clock import TenantClock, TimeFields
 from tap_lucca.connection import SettingError, setting_error
@@ -29,79 +23,27 @@ from tap_lucca.drift import SchemaGuard
 from tap_lucca.paging import LuccaPaginator, PageSize
 from tap_lucca.payload import payload
 from tap_lucca.report import FAILED, SKIPPED, failure_reason
+from tap_lucca.schema import stream_schema
+from tap_lucca.settings import default_tenant, validated_url
+from tap_lucca.throttle import retry_after_seconds
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator, Mapping
 
-    from requests.auth import AuthBase as Auth
-    from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
+    from tap_lucca.auth import Authenticator
     from tap_lucca.availability import AvailabilityPolicy
     from tap_lucca.report import StreamReport
+    from tap_lucca.tap import TapLucca
     from tap_lucca.throttle import RateLimiter
-
-SCHEMAS = SchemaDirectory(resources.files(__package__) / "schemas")
 
 
 # Lucca aborts requests that run longer than 5 s with a 408; it is worth a retry.
 _RETRIED_STATUSES = (HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.REQUEST_TIMEOUT)
 
 
-#: The wait when `Retry-After` is missing or unreadable.
-_DEFAULT_RETRY_AFTER = 1.0
-
-
-def retry_after_seconds(response: requests.Response) -> float:
-    """Read `Retry-After`, which HTTP allows as seconds or as a date."""
-    value = response.headers.get("Retry-After", "").strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError, IndexError):
-            return _DEFAULT_RETRY_AFTER
-    return max(seconds, 0.0) if math.isfinite(seconds) else _DEFAULT_RETRY_AFTER
-
-
-def validated_api_url(url: str) -> str:
-    """The tenant URL without a trailing slash; plain HTTP is only for loopback."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        msg = f"api_url must look like https://<tenant>.ilucca.net, got {url!r}"
-        raise ConfigValidationError(msg)
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        msg = "api_url must use https:// (plain http:// is only allowed for loopback)"
-        raise ConfigValidationError(msg)
-    return url.rstrip("/")
-
-
-def default_tenant(api_url: str) -> str:
-    """The tenant label when none is set: the URL's host, and its port if it has one,
-    so that two tenants on one host never share a label."""
-    parts = urlsplit(api_url)
-    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def with_int64_bound(prop: dict) -> dict:
-    """An integer property bounded to 64 bits, so that loaders create BIGINT columns
-    (target-duckdb makes an unbounded integer a 128-bit HUGEINT)."""
-    if "integer" in prop.get("type", ()) and "maximum" not in prop:
-        return {**prop, "minimum": -(2**63), "maximum": 2**63 - 1}
-    return prop
-
-
-class LuccaStream(RESTStream):
+class LuccaStream(sdk.StreamAdapter):
     """A stream of one Lucca tenant, for every API generation.
 
     Every record carries the `tenant` it comes from, and the tenant is part of
@@ -119,7 +61,7 @@ class LuccaStream(RESTStream):
     extra_retry_statuses: t.ClassVar[tuple[int, ...]] = _RETRIED_STATUSES
 
     #: How the API generation pages.
-    paginator_class: t.ClassVar[Callable[[PageSize], LuccaPaginator]]
+    paginator_class: t.ClassVar[type[LuccaPaginator]]
 
     # Records are decoded JSON, so values already have JSON types: the SDK's
     # conformance, most of the tap's CPU time, would change nothing. The schema
@@ -127,48 +69,57 @@ class LuccaStream(RESTStream):
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     # One METRIC line per request drowned the log; the run summary counts requests.
-    _LOG_REQUEST_METRICS = False
+    log_request_metrics = False
 
-    def __init__(self, tap: Tap) -> None:
+    def __init__(self, tap: TapLucca) -> None:
         super().__init__(tap, schema=self.schema_for(tap.config))
         self.tenant = tap.config.get("tenant") or default_tenant(tap.config["api_url"])
         self.clock = TenantClock(tap.config["timezone"])
-        self._version_to_activate: int | None = None
+        #: The table version to activate once the stream has been read to its end.
+        self.version_to_activate: int | None = None
+        #: The paginator of the partition being read (a fresh one for each): after a
+        #: 408, only it knows which page was in flight.
+        self.paginator = self.paginator_class(self.page_size)
 
     def schema_for(self, config: Mapping[str, t.Any]) -> dict:  # noqa: ARG002
         """The stream's schema (`schemas/<name>.json`), with the `tenant` label."""
-        schema = SCHEMAS.get_schema(self.name)
-        properties = {name: with_int64_bound(prop) for name, prop in schema["properties"].items()}
-        return {**schema, "properties": {"tenant": {"type": "string"}, **properties}}
+        return stream_schema(self.name)
+
+    @property
+    def tap(self) -> TapLucca:
+        return t.cast("TapLucca", super().tap)
 
     @property
     def url_base(self) -> str:
-        return validated_api_url(self.config["api_url"])
+        return validated_url("api_url", self.config["api_url"])
 
     @property
-    def authenticator(self) -> Auth:
-        return self._tap.authenticator  # type: ignore[attr-defined]
+    def authenticator(self) -> Authenticator:
+        return self.tap.authenticator
 
     @property
     def rate_limiter(self) -> RateLimiter:
-        return self._tap.rate_limiter  # type: ignore[attr-defined]
+        return self.tap.rate_limiter
 
     @property
     def availability(self) -> AvailabilityPolicy:
-        return self._tap.availability  # type: ignore[attr-defined]
+        return self.tap.availability
 
     @cached_property
     def report(self) -> StreamReport:
-        return self._tap.run_report.stream(self.name)  # type: ignore[attr-defined]
+        return self.tap.run_report.stream(self.name)
 
     @cached_property
     def page_size(self) -> PageSize:
         return PageSize(min(self.config["page_size"], self.max_page_size))
 
+    @t.final
     def get_new_paginator(self) -> LuccaPaginator:
-        # Kept: a 408 is about the page in flight, which only the paginator knows.
-        self._paginator = self.paginator_class(self.page_size)
-        return self._paginator
+        """A fresh paginator of the generation's `paginator_class` for each partition,
+        held by the stream for its 408s. Generations declare the class; none overrides
+        this."""
+        self.paginator = self.paginator_class(self.page_size)
+        return self.paginator
 
     def request_decorator(self, func: Callable) -> Callable:
         """Pace every attempt, retries included, through the tenant's rate limiter."""
@@ -244,26 +195,26 @@ class LuccaStream(RESTStream):
 
     def sync(self, context: Context | None = None) -> None:
         super().sync(context)
-        if self._version_to_activate is not None and not self.report.done:
-            super()._write_activate_version_message(self._version_to_activate)
-        self._version_to_activate = None
+        if self.version_to_activate is not None and not self.report.done:
+            self.write_activate_version(self.version_to_activate)
+        self.version_to_activate = None
 
-    def _write_activate_version_message(self, full_table_version: int) -> None:
+    def activate_version(self, version: int) -> None:
         # The SDK activates a table version before the first record: a loader that
         # honours it drops the table's older rows there and then, so a stream that
         # failed halfway or was skipped would leave its table short or empty. The
         # version is activated once the stream has been read to its end instead.
-        self._version_to_activate = full_table_version
+        self.version_to_activate = version
 
     def _fail(self, context: Context | None, reason: str) -> None:
         self.report.end(FAILED)
         self.logger.error("Stream '%s' failed: %s", self.name, reason)
         # What was read of this partition is not all of it: its bookmark stays put.
-        reset_state_progress_markers(self.get_context_state(context))
+        sdk.reset_progress_markers(self.get_context_state(context))
 
     def validate_response(self, response: requests.Response) -> None:
         status = response.status_code
-        if status == HTTPStatus.REQUEST_TIMEOUT and self._paginator.lighten():
+        if status == HTTPStatus.REQUEST_TIMEOUT and self.paginator.lighten():
             self.logger.warning(
                 "Lucca timed out (408) on a page of %s; asking for %d records at a time",
                 self.name,
@@ -274,7 +225,7 @@ class LuccaStream(RESTStream):
             self.report.rate_limited += 1
             self.rate_limiter.hold(retry_after_seconds(response))
         if status == HTTPStatus.UNAUTHORIZED:
-            raise SettingError(self.response_error_message(response))
+            raise self.authenticator.refusal(response, self.where(response))
         if status in ABSENCE_CAUSES:
             raise EndpointUnavailable(self.name, urlsplit(response.url).path, status)
         if status in self.extra_retry_statuses or status >= 500:
@@ -306,8 +257,8 @@ class LuccaStream(RESTStream):
     def response_error_message(self, response: requests.Response) -> str:
         """A message a person can act on. Bodies and headers are left out: Lucca
         does not document them and they could echo request data."""
-        status = response.status_code
-        where = f"stream '{self.name}' ({urlsplit(response.url).path})"
-        if status == HTTPStatus.UNAUTHORIZED:
-            return f"Lucca rejected the API key (401) on {where}: check the api_key setting."
-        return f"Lucca answered {status} {response.reason} on {where}."
+        return f"Lucca answered {response.status_code} {response.reason} on {self.where(response)}."
+
+    def where(self, response: requests.Response) -> str:
+        """The stream and path a response came on, for messages."""
+        return f"stream '{self.name}' ({urlsplit(response.url).path})"

@@ -10,6 +10,7 @@ wrote came after everything it covers.
 from __future__ import annotations
 
 import signal
+import sys
 import typing as t
 from contextlib import contextmanager
 
@@ -63,8 +64,20 @@ STOP = _StopOnSignal()
 
 
 class WholeLineWriter(MsgSpecWriter):
-    """The SDK's msgspec writer; a signal that comes mid-message waits for its end."""
+    """The SDK's msgspec writer, writing each message whole: a signal that comes
+    mid-message waits for its end."""
 
     def write_message(self, message: Message) -> None:
         with STOP.writing():
-            super().write_message(message)
+            write_all(sys.stdout.buffer, self.format_message(message))
+            sys.stdout.flush()
+
+
+def write_all(out: t.BinaryIO, data: bytes | bytearray) -> None:
+    """Write `data` to its end. Unbuffered (PYTHONUNBUFFERED, as in many containers),
+    stdout is a raw file whose write may take only part of the data when a signal
+    interrupts it: the rest is written after."""
+    written = out.write(data)
+    while written < len(data):
+        with memoryview(data) as view:  # released: the SDK reuses its buffer
+            written += out.write(view[written:])

@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from singer_sdk import Stream, Tap
+from singer_sdk import Stream
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 
-from tap_lucca import auth, streams
+from tap_lucca import auth, sdk, streams
 from tap_lucca.availability import AvailabilityPolicy
-from tap_lucca.client import validated_api_url
 from tap_lucca.connection import SettingError
 from tap_lucca.report import RunReport, quiet_expected_warnings
+from tap_lucca.settings import setting_errors
 from tap_lucca.signals import STOP, Stopped, WholeLineWriter
 from tap_lucca.throttle import RateLimiter
 
 if TYPE_CHECKING:
     import logging
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Iterator
     from types import FrameType
-
-    from singer_sdk.authenticators import APIKeyAuthenticator
 
 T = TypeVar("T")
 
@@ -44,35 +41,7 @@ def _fatal_errors_end_the_run(logger: logging.Logger) -> Iterator[None]:
         raise SystemExit(1) from None
 
 
-def setting_errors(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
-    """Settings missing, and what JSON Schema cannot check: credentials of both API
-    generations or of neither, plain http off loopback, a start_date that is no date."""
-    errors = [
-        f"{name} is missing: {schema['properties'][name]['description']}"
-        for name in schema.get("required", [])
-        if not config.get(name)
-    ]
-    try:
-        auth.generation(config)
-    except ConfigValidationError as error:
-        errors.append(str(error))
-    if config.get("api_url"):
-        try:
-            validated_api_url(config["api_url"])
-        except ConfigValidationError as error:
-            errors.append(str(error))
-    if start_date := config.get("start_date"):
-        try:
-            dt.datetime.fromisoformat(str(start_date))
-        except ValueError:
-            errors.append(
-                f"start_date must be an ISO 8601 date or date-time such as 2025-01-31 or "
-                f"2025-01-31T08:00:00, got {start_date!r}"
-            )
-    return errors
-
-
-class TapLucca(Tap):
+class TapLucca(sdk.TapAdapter):
     """Singer tap for the Lucca HR suite."""
 
     name = "tap-lucca"
@@ -114,7 +83,10 @@ class TapLucca(Tap):
             th.URIType,
             default=auth.LUCCA_TOKEN_URL,
             title="OAuth token URL",
-            description="Where the new Lucca API's access tokens come from.",
+            description=(
+                "Where the new Lucca API's access tokens come from: https://, or plain "
+                "http:// on loopback only."
+            ),
         ),
         th.Property(
             "scopes",
@@ -155,11 +127,15 @@ class TapLucca(Tap):
         ),
         th.Property(
             "start_date",
-            th.DateTimeType,
+            # A string, not a date-time: Meltano would otherwise parse whatever is typed
+            # (01/02/2025 as 2 January, "next year" as a future date) before the tap sees it.
+            th.StringType,
             title="Start date",
             description=(
                 "When set, the first users sync only asks for users modified since then "
-                "(other streams are read whole). A time without an offset is the tenant's."
+                "(other streams are read whole). An ISO 8601 date or date-time in the past, "
+                "such as 2025-01-31 or 2025-01-31T08:00:00+01:00; a time without an offset "
+                "is the tenant's."
             ),
         ),
         th.Property(
@@ -240,19 +216,21 @@ class TapLucca(Tap):
             super().__init__(*args, **kwargs)
         quiet_expected_warnings()
 
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:  # noqa: ARG002
+    def check_config(self, *, raise_errors: bool = True) -> list[str]:  # noqa: ARG002
         # Discovery too: no stream can even be described without api_url.
-        errors = setting_errors(self._config, self.config_jsonschema)
         try:
-            super()._validate_config(raise_errors=True)
+            super().check_config(raise_errors=True)
+            schema_errors = []
         except ConfigValidationError as error:
-            errors += [e for e in error.errors if "is a required property" not in e]
+            schema_errors = [e for e in error.errors if "is a required property" not in e]
+        # After the SDK's check, which fills in the defaults.
+        errors = setting_errors(self.config, self.config_jsonschema) + schema_errors
         if errors:
             raise ConfigValidationError(errors[0], errors=errors)
         return []
 
     @cached_property
-    def authenticator(self) -> APIKeyAuthenticator | auth.ClientCredentials:
+    def authenticator(self) -> auth.Authenticator:
         """One authenticator, and so one OAuth token at a time, for every stream."""
         return auth.authenticator_for(self.config)
 
@@ -269,7 +247,7 @@ class TapLucca(Tap):
     def run_report(self) -> RunReport:
         return RunReport()
 
-    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:  # noqa: ARG002
+    def handle_signal(self, signum: int, frame: FrameType | None) -> None:  # noqa: ARG002
         STOP.handle(signum)
 
     def sync_all(self) -> None:

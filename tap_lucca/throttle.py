@@ -1,13 +1,33 @@
-"""Pacing of requests to one Lucca tenant."""
+"""Pacing of requests to one Lucca tenant, and the pauses it asks for."""
 
 from __future__ import annotations
 
+import email.utils
+import math
 import threading
 import time
 import typing as t
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
+
+    import requests
+
+#: The wait when `Retry-After` is missing or unreadable.
+_DEFAULT_RETRY_AFTER = 1.0
+
+
+def retry_after_seconds(response: requests.Response) -> float:
+    """Read `Retry-After`, which HTTP allows as seconds or as a date."""
+    value = response.headers.get("Retry-After", "").strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError):
+            return _DEFAULT_RETRY_AFTER
+    return max(seconds, 0.0) if math.isfinite(seconds) else _DEFAULT_RETRY_AFTER
 
 
 class RateLimiter:

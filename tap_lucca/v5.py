@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import typing as t
-from http import HTTPStatus
 from urllib.parse import parse_qsl, urlsplit
 
-from singer_sdk.exceptions import RetriableAPIError
-
-from tap_lucca.auth import ClientCredentials
 from tap_lucca.client import LuccaStream
 from tap_lucca.paging import LuccaPaginator, Page, PageSize
 from tap_lucca.payload import payload
@@ -27,8 +23,9 @@ if t.TYPE_CHECKING:
     from collections.abc import Iterable
 
     import requests
-    from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
+
+    from tap_lucca.tap import TapLucca
 
 API_VERSION = "2024-11-01"
 
@@ -64,13 +61,14 @@ class CursorPaginator(LuccaPaginator):
 class V5Stream(LuccaStream):
     """A `/lucca-api` collection, 100 records a page."""
 
+    paginator_class = CursorPaginator
     max_page_size = 100
     #: Filters the collection needs on every page.
     filters: t.ClassVar[dict[str, str]] = {}
     #: The field holding Lucca's `lastUpdatedAt`; None: always read in full.
     updated_key: t.ClassVar[str | None] = "lastUpdatedAt"
 
-    def __init__(self, tap: Tap) -> None:
+    def __init__(self, tap: TapLucca) -> None:
         super().__init__(tap)
         filtered = self.config.get("last_updated_filter") and self.updated_key
         self.replication_key = self.updated_key if filtered else None
@@ -79,9 +77,6 @@ class V5Stream(LuccaStream):
     @property
     def http_headers(self) -> dict:
         return {**super().http_headers, "Api-Version": API_VERSION}
-
-    def get_new_paginator(self) -> CursorPaginator:
-        return CursorPaginator(self.page_size)
 
     def get_url_params(
         self,
@@ -120,8 +115,8 @@ class V5Stream(LuccaStream):
     def _new_version(self) -> None:
         """Start a new table version, as the SDK does for full-table streams."""
         if self.emit_activate_version_messages:
-            self._stream_version = int(dt.datetime.now(dt.UTC).timestamp())
-            self._write_activate_version_message(self._stream_version)
+            self.table_version = int(dt.datetime.now(dt.UTC).timestamp())
+            self.activate_version(self.table_version)
 
     def records_in(self, body: dict) -> Iterable[dict]:
         if (total := body.get("totalCount")) is not None:
@@ -143,21 +138,3 @@ class V5Stream(LuccaStream):
         # navigation, not data, and a portrait's may carry a file token.
         row.pop("links", None)
         return super().post_process(row, context)
-
-    def validate_response(self, response: requests.Response) -> None:
-        auth = self.authenticator
-        if isinstance(auth, ClientCredentials):
-            if response.status_code == HTTPStatus.UNAUTHORIZED and auth.refresh_after_refusal():
-                msg = f"Lucca refused the access token on stream '{self.name}': getting a new one"
-                raise RetriableAPIError(msg, response)
-            if response.status_code != HTTPStatus.UNAUTHORIZED:
-                auth.accepted()
-        super().validate_response(response)
-
-    def response_error_message(self, response: requests.Response) -> str:
-        if response.status_code == HTTPStatus.UNAUTHORIZED:
-            return (
-                f"Lucca refused a fresh access token (401) on stream '{self.name}': check "
-                "the client_id, client_secret and scopes settings."
-            )
-        return super().response_error_message(response)

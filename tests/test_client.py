@@ -8,9 +8,10 @@ import pytest
 import requests
 from singer_sdk.exceptions import ConfigValidationError
 
-from tap_lucca.client import retry_after_seconds, validated_api_url
 from tap_lucca.drift import SchemaGuard
 from tap_lucca.paging import PageSize
+from tap_lucca.settings import validated_url
+from tap_lucca.throttle import retry_after_seconds
 from tap_lucca.v3 import fields_parameter
 from tap_lucca.v4 import aligned
 
@@ -38,17 +39,19 @@ def test_unreadable_retry_after_waits_a_second(value):
     assert retry_after_seconds(response_with({"Retry-After": value})) == 1
 
 
+@pytest.mark.parametrize("setting", ["api_url", "oauth_token_url"])
 @pytest.mark.parametrize(
     "url", ["http://acme.ilucca.net", "ftp://acme.ilucca.net", "acme.ilucca.net"]
 )
-def test_api_url_must_be_https_off_loopback(url):
-    with pytest.raises(ConfigValidationError):
-        validated_api_url(url)
+def test_urls_must_be_https_off_loopback(setting, url):
+    with pytest.raises(ConfigValidationError, match=setting):
+        validated_url(setting, url)
 
 
+@pytest.mark.parametrize("setting", ["api_url", "oauth_token_url"])
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8765/", "http://localhost:1", "http://[::1]:8"])
-def test_plain_http_is_accepted_on_loopback(url):
-    assert validated_api_url(url) == url.rstrip("/")
+def test_plain_http_is_accepted_on_loopback(setting, url):
+    assert validated_url(setting, url) == url.rstrip("/")
 
 
 def test_page_size_halves_on_timeouts_down_to_the_floor_then_grows_back():

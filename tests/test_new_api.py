@@ -258,18 +258,6 @@ def test_progress_counts_against_luccas_total_count(synced):
     assert asked == {"totalCount,links"}
 
 
-def test_a_run_outliving_several_token_lifetimes_renews_the_token_as_it_goes(emulator_v5):
-    emulator_v5.v5.token_seconds = 1
-    started = time.monotonic()
-    # About 40 pages at 5 a second: several one-second lifetimes.
-    sync = run_tap(new_api_config(emulator_v5, max_requests_per_minute=300))
-    elapsed = time.monotonic() - started
-
-    assert_matches_emulator(sync, emulator_v5)
-    assert elapsed > 4
-    assert 3 <= token_requests(emulator_v5) <= elapsed / 0.9 + 2
-
-
 def test_a_refused_token_is_replaced_once_and_the_request_retried(emulator_v5):
     tap = TapLucca(config=new_api_config(emulator_v5))
     with contextlib.redirect_stdout(io.TextIOWrapper(io.BytesIO())):

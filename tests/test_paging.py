@@ -1,12 +1,31 @@
-"""v4 paging reads every record: it never asks twice for the same page, and it ends
-where Lucca's `count` says, not on the first short page."""
+"""Paging: every stream pages with the paginator its base stream makes for its API
+generation; v4 paging reads every record, never asks twice for the same page, and
+ends where Lucca's `count` says, not on the first short page."""
 
 from __future__ import annotations
 
+import pytest
+
 from lucca_emulator import Faults, LuccaEmulator
+from tap_lucca.client import LuccaStream
+from tap_lucca.tap import TapLucca
 from tests.conftest import API_KEY, fast_config, run_tap
 
 CONTRACTS = "/directory/api/4.0/work-contracts"
+
+
+@pytest.mark.parametrize("generation", ["legacy", "new_api"])
+def test_every_stream_pages_with_the_base_streams_paginator_of_its_generation(generation):
+    credentials = (
+        {"api_key": "k"} if generation == "legacy" else {"client_id": "c", "client_secret": "s"}
+    )
+    tap = TapLucca(config={"api_url": "https://acme.ilucca.net", **credentials})
+
+    for stream in tap.streams.values():
+        assert type(stream).get_new_paginator is LuccaStream.get_new_paginator, stream.name
+        paginator = stream.get_new_paginator()
+        assert isinstance(paginator, stream.paginator_class)
+        assert stream.paginator is paginator  # what a 408 asks to lighten
 
 
 def test_timeouts_at_random_never_make_the_tap_ask_for_the_same_page_again(small_tenant):

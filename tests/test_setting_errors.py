@@ -3,13 +3,15 @@ exit code, never the key; in a sync, in discovery and in `--test` alike."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import socket
 import time
 
 import pytest
 
 from lucca_emulator import LuccaEmulator, Tenant
-from tests.conftest import API_KEY
+from tests.conftest import API_KEY, run_meltano
 from tests.tap_process import run_tap_process
 
 MODES = {"sync": (), "discover": ("--discover",), "test": ("--test",)}
@@ -60,13 +62,65 @@ def test_plain_http_off_loopback_says_https_is_required(tmp_path, mode):
     assert_one_line_naming(run, "api_url", "https://")
 
 
-@pytest.mark.parametrize("start_date", ["yesterday", "2025-13-45", "31/01/2025"])
-def test_malformed_start_date_is_refused(tmp_path, start_date):
+@pytest.mark.parametrize(
+    "start_date", ["yesterday", "next year", "2025-13-45", "31/01/2025", "01/02/2025"]
+)
+def test_a_start_date_that_is_not_iso_8601_is_refused(tmp_path, start_date):
     config = {"api_url": "https://acme.ilucca.net", "api_key": API_KEY, "start_date": start_date}
 
     run = run_tap_process(config, tmp_path)
 
     assert_one_line_naming(run, "start_date", start_date)
+
+
+def test_a_start_date_in_the_future_is_refused(tmp_path):
+    tomorrow = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).date().isoformat()
+    config = {"api_url": "https://acme.ilucca.net", "api_key": API_KEY, "start_date": tomorrow}
+
+    run = run_tap_process(config, tmp_path)
+
+    assert_one_line_naming(run, "start_date", "in the future")
+
+
+@pytest.mark.parametrize("start_date", ["01/02/2025", "next year"])
+def test_meltano_hands_start_date_over_as_typed_and_the_run_ends_in_one_line(
+    tmp_path, tiny_tenant, start_date
+):
+    # Meltano parsed a date_iso8601 setting itself: 01/02/2025 became 2 January.
+    with LuccaEmulator(tiny_tenant, api_key=API_KEY) as emulator:
+        env = {
+            **os.environ,
+            "TAP_LUCCA_API_URL": emulator.url,
+            "TAP_LUCCA_API_KEY": API_KEY,
+            "TAP_LUCCA_START_DATE": start_date,
+            "TARGET_JSONL_DESTINATION_PATH": str(tmp_path / "output"),
+            "MELTANO_STATE_BACKEND_URI": f"file://{tmp_path}/state",
+        }
+        result = run_meltano(env, "run", "tap-lucca", "target-jsonl")
+
+        sent = emulator.requests
+    tap_errors = [line for line in result.stderr.splitlines() if "[error    ] tap-lucca" in line]
+    assert result.returncode != 0
+    assert sent == []
+    assert len(tap_errors) == 1, result.stderr[-3000:]
+    assert "start_date must be an ISO 8601 date or date-time" in tap_errors[0]
+    assert f"got {start_date!r}" in tap_errors[0]
+
+
+@pytest.mark.parametrize("mode", ["sync", "discover"])
+def test_a_plain_http_token_url_off_loopback_says_https_is_required(tmp_path, mode):
+    secret = "s3cret-9d1e"
+    config = {
+        "api_url": "https://acme.ilucca.net",
+        "client_id": "tap-lucca",
+        "client_secret": secret,
+        "oauth_token_url": "http://accounts.example.com/connect/token",
+    }
+
+    run = run_tap_process(config, tmp_path, *MODES[mode])
+
+    assert_one_line_naming(run, "oauth_token_url", "https://")
+    assert secret not in run.stderr
 
 
 def test_unknown_host_fails_within_15_s_saying_to_check_api_url(tmp_path):

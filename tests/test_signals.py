@@ -3,12 +3,17 @@ once, with whole lines on stdout, a STATE that claims nothing unread, and a fail
 
 from __future__ import annotations
 
+import array
+import fcntl
 import json
+import mmap
 import os
 import signal
 import subprocess
 import sys
+import termios
 import time
+import typing as t
 from pathlib import Path
 
 import pytest
@@ -18,6 +23,7 @@ from tests.conftest import API_KEY, ROOT, run_tap
 from tests.tap_process import start_tap, users_only_catalog
 
 MELTANO = Path(sys.executable).parent / "meltano"
+F_GETPIPE_SZ = 1032  # Linux's fcntl for a pipe's capacity
 
 
 @pytest.fixture
@@ -138,3 +144,44 @@ def test_meltano_run_stopped_by_ctrl_c_is_a_failed_run(tenant, tmp_path):
     for lines in (tmp_path / "output").glob("*.jsonl"):
         for line in lines.read_text().splitlines():
             json.loads(line)  # the target got whole records only
+
+
+def pipe_is_full(pipe: t.IO) -> bool:
+    """Whether the tap's stdout pipe holds all it can (to within a page): a tap that
+    writes more then waits in the write until someone reads."""
+    capacity = fcntl.fcntl(pipe.fileno(), F_GETPIPE_SZ)
+    held = array.array("i", [0])
+    fcntl.ioctl(pipe.fileno(), termios.FIONREAD, held)
+    return held[0] >= capacity - mmap.PAGESIZE
+
+
+@pytest.mark.parametrize(
+    "buffering",
+    [("env", "-u", "PYTHONUNBUFFERED"), ("env", "PYTHONUNBUFFERED=1")],
+    ids=["buffered", "unbuffered"],
+)
+def test_sigterm_while_a_record_is_being_written_ends_after_that_record_with_code_143(
+    tenant, tmp_path, buffering
+):
+    # A record larger than the pipe: nobody reads, so the tap waits halfway through it.
+    first = min(tenant.users, key=lambda user: user["id"])
+    first["jobTitle"] = "Responsable des ressources humaines " * 6000  # 210 kB
+    with LuccaEmulator(tenant, api_key=API_KEY) as emulator:
+        config = {"api_url": emulator.url, "api_key": API_KEY, "max_requests_per_minute": 100_000}
+        catalog = users_only_catalog(config, tmp_path)
+        process = start_tap(config, tmp_path, "--catalog", catalog, prefix=buffering)
+        deadline = time.monotonic() + 60
+        while not pipe_is_full(process.stdout) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.poll() is None  # still there, waiting in the write
+
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=60)  # reads on: the write can end
+
+    assert process.returncode == 143
+    assert "Stopped by SIGTERM" in stderr
+    assert stdout.endswith("\n")  # no half line
+    messages = [json.loads(line) for line in stdout.splitlines()]
+    # It stopped right after the message it was writing: the large record, whole.
+    assert messages[-1]["type"] == "RECORD"
+    assert messages[-1]["record"]["jobTitle"] == first["jobTitle"]
