@@ -28,6 +28,7 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from . import v5_extensions
 from .errors import ApiError
 from .v5_data import RESOURCES, derive, utc_text
 
@@ -137,8 +138,9 @@ class V5Api:
         if headers.get("Api-Version") != API_VERSION:
             raise ProblemError(400, f"Api-Version must be {API_VERSION}")
         resource = path.removeprefix(PREFIX).strip("/")
-        if resource in RESOURCES and f"{resource}.readonly" not in scopes:
-            raise ProblemError(403, f"the token lacks the scope {resource}.readonly")
+        scope = v5_extensions.SCOPES.get(resource, f"{resource}.readonly")
+        if (resource in RESOURCES or resource in v5_extensions.SCOPES) and scope not in scopes:
+            raise ProblemError(403, f"the token lacks the scope {scope}")
 
     # ----- resources ----------------------------------------------------------------------
     def _refresh(self) -> None:
@@ -184,6 +186,8 @@ class V5Api:
 
     def answer(self, path: str, params: dict[str, list[str]], page_url: str) -> dict[str, Any]:
         resource = path.removeprefix(PREFIX).strip("/")
+        if resource in v5_extensions.SCOPES:
+            return v5_extensions.answer(self.tenant, resource, params, page_url)
         if resource not in RESOURCES:
             raise ProblemError(404, f"No resource {resource}")
         limit_text = _one(params, "limit") or str(DEFAULT_LIMIT)
