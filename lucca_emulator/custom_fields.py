@@ -296,8 +296,9 @@ def _values_of(
 ) -> list[Any]:
     """A user's values of one field: one, or one to three of a multi-valued field."""
     pool: tuple[Any, ...] = definition.entries if definition.kind == LIST else _LANGUAGES
-    if definition.multi:
-        return draw.sample(pool, 1 + int(draw.random() * 3))
+    if definition.multi:  # in ascending order, the one the new API's definitions give
+        drawn = draw.sample(pool, 1 + int(draw.random() * 3))
+        return sorted(drawn, key=lambda v: v.id if isinstance(v, Entry) else v)
     pick = draw.random()
     single = {
         TEXT: lambda: (

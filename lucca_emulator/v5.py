@@ -187,7 +187,9 @@ class V5Api:
     def answer(self, path: str, params: dict[str, list[str]], page_url: str) -> dict[str, Any]:
         resource = path.removeprefix(PREFIX).strip("/")
         if resource in v5_extensions.SCOPES:
-            return v5_extensions.answer(self.tenant, resource, params, page_url)
+            return v5_extensions.answer(
+                self.tenant, resource, params, page_url, self.honours_updated_filter
+            )
         if resource not in RESOURCES:
             raise ProblemError(404, f"No resource {resource}")
         limit_text = _one(params, "limit") or str(DEFAULT_LIMIT)

@@ -6,8 +6,9 @@ the ones its docs' examples use. Items follow the reference's `employee-extensio
 `employee-extension-definition` and `taxonomy-label` schemas; collections have the
 envelope of the other collections (`limit` 1..100, default 25, an opaque `page`
 cursor, `include=totalCount,links,embedded`). `employee-extensions` takes the filter
-`extensionDefinition.id=<id>[,<id>…]` and embeds, when asked, the definitions and the
-labels its page refers to; `taxonomy-labels` takes `taxonomy.id=<id>`.
+`extensionDefinition.id=<id>[,<id>…]`, and `lastUpdatedAt=<from>--<to>` when the
+emulator honours that filter (as for the other resources); it embeds, when asked, the
+definitions and the labels its page refers to. `taxonomy-labels` takes `taxonomy.id`.
 """
 
 from __future__ import annotations
@@ -52,7 +53,11 @@ class Problem(ApiError):
 
 
 def answer(
-    tenant: Tenant, resource: str, params: dict[str, list[str]], page_url: str
+    tenant: Tenant,
+    resource: str,
+    params: dict[str, list[str]],
+    page_url: str,
+    honours_updated_filter: bool = False,
 ) -> dict[str, Any]:
     """One page of an extension collection."""
     fields = tenant.custom_fields
@@ -77,6 +82,10 @@ def answer(
                 for v in values
                 if wanted is None or v.field_id in wanted
             ]
+            updated = _one(params, "lastUpdatedAt")
+            if updated is not None and honours_updated_filter:
+                low, high = _range(updated)
+                rows = [r for r in rows if low <= _instant(r["lastUpdatedAt"]) <= high]
             rows.sort(key=lambda row: int(row["id"]))
     limit_text = _one(params, "limit") or str(DEFAULT_LIMIT)
     if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
@@ -88,7 +97,8 @@ def answer(
     body: dict[str, Any] = {"type": resource, "url": page_url, "items": items}
     if "totalCount" in include:
         body["totalCount"] = len(rows)
-    body["embedded"] = _embedded(items, fields.definitions) if "embedded" in include else {}
+    embeds = "embedded" in include and resource == "employee-extensions"
+    body["embedded"] = _embedded(items, fields.definitions) if embeds else {}
     if "links" in include:
         more = start + limit < len(rows)
         next_page = {"href": f"{page_url}?page={_cursor(start + limit)}"} if more else None
@@ -210,6 +220,24 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
 def _wanted(params: dict[str, list[str]], name: str) -> set[str] | None:
     text = _one(params, name)
     return None if text is None else set(text.split(","))
+
+
+def _instant(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _range(text: str) -> tuple[dt.datetime, dt.datetime]:
+    """`<from>--<to>`; `..` leaves a side open."""
+    low, sep, high = text.partition("--")
+    if not sep:
+        raise Problem(400, "a range looks like <from>--<to>")
+    try:
+        return (
+            dt.datetime.min.replace(tzinfo=dt.UTC) if low in ("", "..") else _instant(low),
+            dt.datetime.max.replace(tzinfo=dt.UTC) if high in ("", "..") else _instant(high),
+        )
+    except ValueError:
+        raise Problem(400, f"{text!r} is not a range of date-times") from None
 
 
 def _cursor(offset: int) -> str:

@@ -35,6 +35,10 @@ STREAMS = {
     "legal_entities": "legal-entities",
     "business_establishments": "business-establishments",
 }
+# Custom fields: their definitions are read whole, like departments; their values follow
+# the lastUpdatedAt filter like STREAMS.
+WHOLE = {"departments", "custom_fields"}
+FILTERED = {*STREAMS, "custom_field_values"}
 
 
 @pytest.fixture
@@ -115,7 +119,7 @@ def change_everything(tenant: Tenant) -> dict:
 def test_client_credentials_select_the_new_api_streams(emulator_v5):
     tap = TapLucca(config=new_api_config(emulator_v5))
 
-    assert sorted(tap.streams) == sorted([*STREAMS, "departments"])
+    assert sorted(tap.streams) == sorted([*FILTERED, *WHOLE])
 
 
 @pytest.mark.parametrize("credentials", [{}, {"api_key": API_KEY}], ids=["neither", "both"])
@@ -250,7 +254,7 @@ def test_by_default_a_second_run_reads_everything_again_under_a_new_version(emul
         {m["stream"]: m["version"] for m in sync.messages if m["type"] == "ACTIVATE_VERSION"}
         for sync in (first, second)
     ]
-    assert versions[0].keys() == versions[1].keys() == {*STREAMS, "departments"}
+    assert versions[0].keys() == versions[1].keys() == {*FILTERED, *WHOLE}
     assert all(versions[1][s] > versions[0][s] for s in versions[0])
 
 
@@ -281,9 +285,10 @@ def test_with_an_honoured_filter_a_second_run_brings_only_the_changes_and_the_de
     assert {str(i) for i in [*changes["hired"], changes["leaver"]]} <= employees
     filtered = [r for r in emulator_v5.requests if "lastUpdatedAt" in r.params]
     assert filtered
-    assert not [m for m in second.messages if m["type"] == "ACTIVATE_VERSION"] or {
-        m["stream"] for m in second.messages if m["type"] == "ACTIVATE_VERSION"
-    } == {"departments"}
+    assert (
+        not [m for m in second.messages if m["type"] == "ACTIVATE_VERSION"]
+        or {m["stream"] for m in second.messages if m["type"] == "ACTIVATE_VERSION"} == WHOLE
+    )
 
 
 def test_with_an_ignored_filter_a_second_run_falls_back_to_a_full_read_with_one_warning(
@@ -301,9 +306,9 @@ def test_with_an_ignored_filter_a_second_run_falls_back_to_a_full_read_with_one_
         for r in caplog.records
         if "ignored the lastUpdatedAt" in r.message
     )
-    assert warnings == dict.fromkeys(STREAMS, 1)
+    assert warnings == dict.fromkeys(FILTERED, 1)
     activated = {m["stream"] for m in second.messages if m["type"] == "ACTIVATE_VERSION"}
-    assert activated == {*STREAMS, "departments"}
+    assert activated == {*FILTERED, *WHOLE}
 
 
 def test_a_full_reread_comes_back_after_full_reread_days(emulator_v5):
