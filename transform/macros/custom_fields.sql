@@ -106,6 +106,7 @@
         database=target.database, schema='analytics', identifier=name, type='view'
     ) -%}
     {%- do run_query(create_view_as(relation, custom_fields_wide(tenant))) -%}
-    {%- if target.type != 'bigquery' %}{% do run_query('commit') %}{% endif -%}
+    {#- PostgreSQL keeps an operation's statements in a transaction of its own. -#}
+    {%- if target.type == 'postgres' %}{% do run_query('commit') %}{% endif -%}
     {{ log('Created ' ~ relation, info=true) }}
 {%- endmacro %}
