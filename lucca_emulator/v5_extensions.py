@@ -18,7 +18,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from .custom_fields import BOOLEAN, DATE, INTEGER, LIST, NUMBER, Definition, Entry, Value
-from .errors import ApiError
+from .errors import ProblemError
 from .timefmt import PARIS
 
 if TYPE_CHECKING:
@@ -36,20 +36,6 @@ _SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 # The reference's base schemas (extension-definition.schema.title), by kind.
 _TITLES = {BOOLEAN: "boolean", INTEGER: "int32", NUMBER: "decimal", DATE: "legacy-date"}
 _TYPES = {BOOLEAN: "boolean", INTEGER: "integer", NUMBER: "number", DATE: "string"}
-
-
-class Problem(ApiError):
-    """An error as `application/problem+json`, like the rest of the new API."""
-
-    content_type = "application/problem+json; charset=utf-8"
-
-    def body(self) -> dict[str, object]:
-        return {
-            "type": f"https://developers.lucca.fr/problems/{self.status}",
-            "title": self.message,
-            "status": self.status,
-            "errors": [],
-        }
 
 
 def answer(
@@ -89,7 +75,7 @@ def answer(
             rows.sort(key=lambda row: int(row["id"]))
     limit_text = _one(params, "limit") or str(DEFAULT_LIMIT)
     if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
-        raise Problem(400, f"limit must be between 1 and {MAX_LIMIT}")
+        raise ProblemError(400, f"limit must be between 1 and {MAX_LIMIT}")
     limit = int(limit_text)
     start = _offset(page) if (page := _one(params, "page")) else 0
     items = rows[start : start + limit]
@@ -230,14 +216,14 @@ def _range(text: str) -> tuple[dt.datetime, dt.datetime]:
     """`<from>--<to>`; `..` leaves a side open."""
     low, sep, high = text.partition("--")
     if not sep:
-        raise Problem(400, "a range looks like <from>--<to>")
+        raise ProblemError(400, "a range looks like <from>--<to>")
     try:
         return (
             dt.datetime.min.replace(tzinfo=dt.UTC) if low in ("", "..") else _instant(low),
             dt.datetime.max.replace(tzinfo=dt.UTC) if high in ("", "..") else _instant(high),
         )
     except ValueError:
-        raise Problem(400, f"{text!r} is not a range of date-times") from None
+        raise ProblemError(400, f"{text!r} is not a range of date-times") from None
 
 
 def _cursor(offset: int) -> str:
@@ -248,4 +234,4 @@ def _offset(token: str) -> int:
     try:
         return int(base64.urlsafe_b64decode(token.encode()).decode().removeprefix("offset:"))
     except ValueError:
-        raise Problem(400, "page is not a cursor this API gave") from None
+        raise ProblemError(400, "page is not a cursor this API gave") from None

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import re
+import urllib.parse
 import urllib.request
 
 import duckdb
@@ -22,21 +23,10 @@ from tests import hr_truth
 from tests.conftest import Sync, run_meltano, run_tap
 from tests.reference import OPENAPI
 from tests.test_custom_fields import expected_columns
+from tests.test_new_api import CLIENT_ID, CLIENT_SECRET, new_api_config
 
-CLIENT_ID, CLIENT_SECRET = "fields-client", "fields-secret"
 STREAMS = ["custom_fields", "custom_field_values"]
 SCOPES = "employee-extension-definitions.readonly employee-extensions.readonly taxonomies.readonly"
-
-
-def new_api_config(emulator: LuccaEmulator, **settings) -> dict:
-    return {
-        "api_url": emulator.url,
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-        "oauth_token_url": emulator.url + TOKEN_PATH,
-        "max_requests_per_minute": 100_000,
-        **settings,
-    }
 
 
 def run(emulator: LuccaEmulator, **settings) -> Sync:
@@ -52,8 +42,14 @@ def served():
 
 
 def get(emulator: LuccaEmulator, path: str) -> dict:
-    form = f"grant_type=client_credentials&client_id={CLIENT_ID}&client_secret={CLIENT_SECRET}"
-    form += f"&scope={SCOPES}"
+    form = urllib.parse.urlencode(
+        {
+            "grant_type": "client_credentials",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "scope": SCOPES,
+        }
+    )
     token_request = urllib.request.Request(emulator.url + TOKEN_PATH, data=form.encode())
     with urllib.request.urlopen(token_request) as response:
         token = json.loads(response.read())["access_token"]
