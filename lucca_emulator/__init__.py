@@ -6,7 +6,8 @@ with LuccaEmulator(tenant, api_key="k", rpm=50) as emu:
 
 Data, as served: tenant.users, .userlogs (department/manager/legal entity history),
 .contracts, .departments, .establishments, .legal_units, .contract_types,
-.contract_hiring_types, .contract_termination_reasons, .occupation_categories.
+.contract_hiring_types, .contract_termination_reasons, .occupation_categories, and
+.custom_fields (definitions, axes, sections and each user's typed values).
 Changes: tenant.update_users, .hire, .leave, .change_department.
 
 Faults, each reproducible from a seed and settable at run time:

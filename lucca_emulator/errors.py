@@ -1,4 +1,5 @@
-"""The one exception endpoint code raises to answer with an HTTP error."""
+"""The exception endpoint code raises to answer with an HTTP error (the new API's in
+its problem+json form)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,20 @@ class ApiError(Exception):
 
     def body(self) -> dict[str, object]:
         return {"status": self.status, "message": self.message}
+
+
+class ProblemError(ApiError):
+    """An error of the new Lucca API, as `application/problem+json`."""
+
+    content_type = "application/problem+json; charset=utf-8"
+
+    def body(self) -> dict[str, object]:
+        return {
+            "type": f"https://developers.lucca.fr/problems/{self.status}",
+            "title": self.message,
+            "status": self.status,
+            "errors": {},
+        }
 
 
 def bad_request(message: str) -> ApiError:

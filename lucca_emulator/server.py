@@ -28,7 +28,7 @@ from urllib.parse import SplitResult, parse_qs, parse_qsl, urlsplit
 
 from . import sample
 from .churn import Churn, ChurnRunner
-from .errors import ApiError
+from .errors import ApiError, ProblemError
 from .faults import (
     DROP,
     FAILING,
@@ -45,6 +45,8 @@ from .heavy import v3_page_size, v4_page_size, v5_page_size
 from .ratelimit import WINDOW_SECONDS, RetryAfterWatch, SlidingWindowLimiter
 from .records import RequestLog, RequestRecord
 from .timefmt import paris_now
+from .v3_custom_fields import PATHS as CUSTOM_FIELD_PATHS
+from .v3_custom_fields import list_custom_fields
 from .v3_userlogs import list_userlogs, userlog_catalog
 from .v3_users import UserCatalog, get_user, list_users
 from .v4 import DEFAULT_LIMIT as V4_DEFAULT_LIMIT
@@ -57,7 +59,7 @@ from .v4 import (
 )
 from .v5 import API_VERSION as V5_API_VERSION
 from .v5 import PREFIX as V5_PREFIX
-from .v5 import TOKEN_PATH, ProblemError, V5Api
+from .v5 import TOKEN_PATH, V5Api
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -77,7 +79,7 @@ CONTRACT_TYPES_PATH = "/directory/api/work-contract-types"
 HIRING_TYPES_PATH = "/directory/api/work-contract-hiring-types"
 TERMINATION_REASONS_PATH = "/directory/api/work-contract-termination-reasons"
 OCCUPATION_CATEGORIES_PATH = "/organization/structure/api/occupation-categories"
-V3_LIST_PATHS = (USERS_PATH, USERLOGS_PATH)
+V3_LIST_PATHS = (USERS_PATH, USERLOGS_PATH, *CUSTOM_FIELD_PATHS)
 # Establishments and legal units page like departments, with optional root fields.
 STRUCTURE_PATHS = {ESTABLISHMENTS_PATH: "establishments", LEGAL_UNITS_PATH: "legal_units"}
 # Look-up path -> the Tenant attribute listing its rows.
@@ -152,8 +154,9 @@ class LuccaEmulator:
         self.api_key = api_key
         self.port = port
         self.id_casing = id_casing
-        samples = [sample.template_user(), *tenant.users[:500]]
-        self._catalog = UserCatalog(sample.user_keys(), samples, id_casing)
+        fields = tenant.custom_fields
+        samples = [sample.template_user(), fields.sample_user(), *tenant.users[:500]]
+        self._catalog = UserCatalog(fields.user_keys(sample.user_keys()), samples, id_casing)
         self._userlog_catalog = userlog_catalog()
         self._limiter = SlidingWindowLimiter(rpm, window_seconds)
         self._log = RequestLog()
@@ -429,6 +432,9 @@ class LuccaEmulator:
                 body = {"header": self._header(), "data": data}
             elif route == USERLOGS_PATH:
                 data = list_userlogs(tenant.userlogs, params, self._userlog_catalog)
+                body = {"header": self._header(), "data": data}
+            elif route in CUSTOM_FIELD_PATHS:
+                data = list_custom_fields(route, tenant.custom_fields, params)
                 body = {"header": self._header(), "data": data}
             elif route == CONTRACTS_PATH:
                 body = list_work_contracts(tenant.contracts, params)

@@ -16,6 +16,7 @@ import threading
 from typing import Any
 
 from .builder import CURRENT, FUTURE, LEGAL_ENTITY_COUNTRY, USER_ROLE, Person, owner_spc
+from .custom_fields import CustomFields
 from .generate import generate, nearest_manager
 from .history import DEPARTMENT
 from .lookups import (
@@ -46,6 +47,8 @@ class Tenant:
         self.occupation_categories = occupation_categories()
         self._userlog = data.userlog
         self.userlogs: list[dict[str, Any]] = data.userlog.entries  # sorted by id
+        # Custom fields and axes, written into the users (`clear()` for a tenant with none).
+        self.custom_fields = CustomFields.generate(self.users, seed, self.today)
         # Held by the server while it reads and by the mutators while they write.
         self.lock = threading.RLock()
         self._builder = data.builder

@@ -34,7 +34,8 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from .errors import ApiError
+from . import v5_extensions
+from .errors import ProblemError
 from .v5_data import EMBEDDED, RESOURCES, derive, links, utc_text
 
 if TYPE_CHECKING:
@@ -45,20 +46,6 @@ PREFIX = "/lucca-api/"
 API_VERSION = "2024-11-01"
 DEFAULT_LIMIT, MAX_LIMIT = 25, 100
 STATUSES = ("active", "upcoming", "deactivated")
-
-
-class ProblemError(ApiError):
-    """An error as `application/problem+json`."""
-
-    content_type = "application/problem+json; charset=utf-8"
-
-    def body(self) -> dict[str, object]:
-        return {
-            "type": f"https://developers.lucca.fr/problems/{self.status}",
-            "title": self.message,
-            "status": self.status,
-            "errors": {},
-        }
 
 
 def _cursor(after: int) -> str:
@@ -142,8 +129,9 @@ class V5Api:
         if headers.get("Api-Version") != API_VERSION:
             raise ProblemError(400, f"Api-Version must be {API_VERSION}")
         resource = path.removeprefix(PREFIX).strip("/").split("/")[0]
-        if resource in RESOURCES and f"{resource}.readonly" not in scopes:
-            raise ProblemError(403, f"the token lacks the scope {resource}.readonly")
+        scope = v5_extensions.SCOPES.get(resource, f"{resource}.readonly")
+        if (resource in RESOURCES or resource in v5_extensions.SCOPES) and scope not in scopes:
+            raise ProblemError(403, f"the token lacks the scope {scope}")
 
     # ----- resources ----------------------------------------------------------------------
     def _refresh(self) -> None:
@@ -185,6 +173,10 @@ class V5Api:
     def answer(self, path: str, params: dict[str, list[str]], url: str) -> dict[str, Any]:
         """The body for `GET <path>`; `url` is the path's own address."""
         resource, _, ident = path.removeprefix(PREFIX).strip("/").partition("/")
+        if resource in v5_extensions.SCOPES and not ident:
+            return v5_extensions.answer(
+                self.tenant, resource, params, url, self.honours_updated_filter
+            )
         if resource not in RESOURCES or "/" in ident:
             raise ProblemError(404, f"No resource {path.removeprefix(PREFIX)}")
         include = set((_one(params, "include") or "").split(","))

@@ -22,7 +22,8 @@ LUCCA_TOKEN_URL = "https://accounts.world.luccasoftware.com/connect/token"
 #: Read-only scopes for every new-API stream.
 DEFAULT_SCOPES = (
     "employees.readonly employments.readonly job-positions.readonly departments.readonly "
-    "legal-entities.readonly business-establishments.readonly"
+    "legal-entities.readonly business-establishments.readonly "
+    "employee-extension-definitions.readonly employee-extensions.readonly taxonomies.readonly"
 )
 
 

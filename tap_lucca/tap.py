@@ -13,6 +13,8 @@ from singer_sdk.exceptions import ConfigValidationError
 from tap_lucca import auth, sdk, streams
 from tap_lucca.availability import AvailabilityPolicy
 from tap_lucca.connection import SettingError
+from tap_lucca.custom_fields import Exclusions
+from tap_lucca.field_catalog import FieldCatalog
 from tap_lucca.report import RunReport, quiet_expected_warnings
 from tap_lucca.settings import setting_errors
 from tap_lucca.signals import STOP, Stopped, WholeLineWriter
@@ -175,6 +177,18 @@ class TapLucca(sdk.TapAdapter):
             ),
         ),
         th.Property(
+            "excluded_custom_fields",
+            th.ArrayType(th.StringType),
+            default=[],
+            title="Excluded custom fields",
+            description=(
+                "Custom fields whose values stay in Lucca: patterns (`*`, `?`) matched "
+                "against each field's id and name, regardless of case and accents, e.g. "
+                "`e_medical*` or `*santé*`. Their values are neither asked for nor emitted; "
+                "their definitions still are. Empty: every custom field's values are read."
+            ),
+        ),
+        th.Property(
             "strict_optional_streams",
             th.BooleanType,
             default=False,
@@ -244,6 +258,21 @@ class TapLucca(sdk.TapAdapter):
         return AvailabilityPolicy.from_config(self.config)
 
     @cached_property
+    def field_catalog(self) -> FieldCatalog:
+        """The tenant's custom-field definitions and axes, read once for every stream."""
+        legacy = auth.generation(self.config) == auth.LEGACY
+
+        def definitions() -> list[dict] | None:
+            return self.streams["custom_fields"].definitions()  # type: ignore[attr-defined]
+
+        return FieldCatalog(
+            read_definitions=definitions,
+            read_axes=lambda: streams.legacy_axes(self) if legacy else {},
+            exclusions=Exclusions(self.config.get("excluded_custom_fields") or ()),
+            logger=self.logger,
+        )
+
+    @cached_property
     def run_report(self) -> RunReport:
         return RunReport()
 
@@ -287,6 +316,8 @@ class TapLucca(sdk.TapAdapter):
                 streams.OrganisationDepartmentsStream(self),
                 streams.LegalEntitiesStream(self),
                 streams.BusinessEstablishmentsStream(self),
+                streams.ExtensionDefinitionsStream(self),
+                streams.CustomFieldValuesStream(self),
             ]
         return [
             streams.UsersStream(self),
@@ -299,4 +330,7 @@ class TapLucca(sdk.TapAdapter):
             streams.ContractTerminationReasonsStream(self),
             streams.OccupationCategoriesStream(self),
             streams.UserHistoryStream(self),
+            streams.CustomFieldsStream(self),
+            streams.AxesStream(self),
+            streams.AxisSectionsStream(self),
         ]

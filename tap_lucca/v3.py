@@ -72,13 +72,15 @@ class V3Stream(LuccaStream):
     @cached_property
     def fields(self) -> str:
         """The `fields` value for the properties the catalog selects."""
-        return fields_parameter(
-            {
-                name: schema
-                for name, schema in self.schema["properties"].items()
-                if self.mask.get(("properties", name), True) and name not in self.added_properties
-            }
-        )
+        return fields_parameter(self.requested_properties())
+
+    def requested_properties(self) -> dict[str, dict]:
+        """The properties to ask Lucca for: those the catalog selects, but the tap's own."""
+        return {
+            name: schema
+            for name, schema in self.schema["properties"].items()
+            if self.mask.get(("properties", name), True) and name not in self.added_properties
+        }
 
     def get_url_params(
         self,

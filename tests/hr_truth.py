@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 import typing as t
 
+from lucca_emulator.custom_fields import COST_CENTERS, Entry
+
 if t.TYPE_CHECKING:
     from lucca_emulator import Tenant
 
@@ -56,3 +58,61 @@ def fte(user: dict) -> float:
 
 def last_complete_month_end(today: datetime.date) -> datetime.date:
     return today.replace(day=1) - datetime.timedelta(days=1)
+
+
+def custom_field_rows(tenant: Tenant) -> set[tuple]:
+    """Every custom-field value as the long model must hold it: (person, field id, field
+    name, type, position, text, number, date, boolean, list entry id, label)."""
+    fields = {d.id: d for d in tenant.custom_fields.definitions}
+    rows = set()
+    for values in tenant.custom_fields.values.values():
+        for v in values:
+            typed = v.value
+            entry = typed if isinstance(typed, Entry) else None
+            numeric = isinstance(typed, int | float) and not isinstance(typed, bool)
+            number = typed if numeric else None
+            rows.add(
+                (
+                    v.user_id,
+                    v.field_id,
+                    fields[v.field_id].name,
+                    fields[v.field_id].kind,
+                    v.position,
+                    typed if isinstance(typed, str) else None,
+                    None if number is None else float(number),
+                    typed if isinstance(typed, datetime.date) else None,
+                    typed if isinstance(typed, bool) else None,
+                    None if entry is None else str(entry.id),
+                    None if entry is None else entry.name,
+                )
+            )
+    return rows
+
+
+def cost_centers(tenant: Tenant) -> dict[int, tuple | None]:
+    """Each user's cost center: (section id, code, name), or None."""
+    sections = {s.id: s for s in tenant.custom_fields.sections}
+    key = f"userAxisValues_{COST_CENTERS.id}"
+    found = {user["id"]: sections[user[key]["id"]] for user in tenant.users if key in user}
+    return {
+        user["id"]: (s.id, s.code, s.name) if (s := found.get(user["id"])) else None
+        for user in tenant.users
+    }
+
+
+def custom_fields_wide(tenant: Tenant) -> dict[int, dict[str, object]]:
+    """Per person, each field's name and what the wide view shows: a multi-valued
+    field's values comma-separated in order, a list entry's label."""
+    fields = {d.id: d for d in tenant.custom_fields.definitions}
+    wide: dict[int, dict[str, object]] = {}
+    for user_id, values in tenant.custom_fields.values.items():
+        row: dict[str, object] = {}
+        for v in values:
+            shown = v.value.name if isinstance(v.value, Entry) else v.value
+            field = fields[v.field_id]
+            if field.multi:
+                row[field.name] = f"{row[field.name]}, {shown}" if field.name in row else shown
+            else:
+                row[field.name] = float(shown) if field.kind in {"number", "integer"} else shown
+        wide[user_id] = row
+    return wide

@@ -16,9 +16,9 @@ import pytest
 from lucca_emulator import LuccaEmulator, Tenant
 from tap_lucca.tap import TapLucca
 from tests.conftest import API_KEY, run_meltano, run_tap
-from tests.truth import LEGACY_STREAMS
+from tests.truth import CUSTOM_FIELD_STREAMS, LEGACY_STREAMS
 
-FULL_TABLE = set(LEGACY_STREAMS) - {"users", "user_history"}
+FULL_TABLE = {*LEGACY_STREAMS, *CUSTOM_FIELD_STREAMS} - {"users", "user_history"}
 
 
 def delete_one(ids: t.Iterable[int], delete: t.Callable[[int], None]) -> int:

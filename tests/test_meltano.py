@@ -57,7 +57,12 @@ def test_meltano_run_writes_every_record_of_the_tenant(project_env):
     assert result.returncode == 0, result.stderr[-3000:]
     assert line_counts(tmp_path / "output") == {
         stream: len(getattr(tenant, stream)) for stream in STREAMS
-    } | {"user_history": len(tenant.userlogs)}
+    } | {
+        "user_history": len(tenant.userlogs),
+        "custom_fields": len(tenant.custom_fields.definitions),
+        "axes": len(tenant.custom_fields.axes),
+        "axis_sections": len(tenant.custom_fields.sections),
+    }
     assert API_KEY not in result.stdout + result.stderr
 
 

@@ -35,6 +35,10 @@ STREAMS = {
     "legal_entities": "legal-entities",
     "business_establishments": "business-establishments",
 }
+# Custom fields: their definitions are read whole, like departments; their values follow
+# the lastUpdatedAt filter like STREAMS.
+WHOLE = {"departments", "custom_fields"}
+FILTERED = {*STREAMS, "custom_field_values"}
 
 
 @pytest.fixture
@@ -122,7 +126,7 @@ def change_everything(tenant: Tenant) -> dict:
 def test_client_credentials_select_the_new_api_streams(emulator_v5):
     tap = TapLucca(config=new_api_config(emulator_v5))
 
-    assert sorted(tap.streams) == sorted([*STREAMS, "departments"])
+    assert sorted(tap.streams) == sorted([*FILTERED, *WHOLE])
 
 
 @pytest.mark.parametrize("credentials", [{}, {"api_key": API_KEY}], ids=["neither", "both"])
@@ -254,7 +258,11 @@ def test_progress_counts_against_luccas_total_count(synced):
         stream_report = report.streams[stream]
         assert stream_report.total == stream_report.records == total, stream
         assert f"{stream}: {total:,} / {total:,} records" in stream_report.progress_line(1e9)
-    asked = {r.params["include"][0] for r in emulator.requests if r.path.startswith("/lucca-api")}
+    asked = {
+        r.params["include"][0]
+        for r in emulator.requests
+        if r.path.removeprefix("/lucca-api/") in {*STREAMS.values(), "departments"}
+    }
     assert asked == {"totalCount,links"}
 
 
@@ -319,7 +327,7 @@ def test_by_default_a_second_run_reads_everything_again_under_a_new_version(emul
         {m["stream"]: m["version"] for m in sync.messages if m["type"] == "ACTIVATE_VERSION"}
         for sync in (first, second)
     ]
-    assert versions[0].keys() == versions[1].keys() == {*STREAMS, "departments"}
+    assert versions[0].keys() == versions[1].keys() == {*FILTERED, *WHOLE}
     assert all(versions[1][s] > versions[0][s] for s in versions[0])
 
 
@@ -345,7 +353,7 @@ def test_with_an_honoured_filter_a_second_run_brings_only_the_changes(emulator_v
     filtered = [r for r in emulator_v5.requests if "lastUpdatedAt" in r.params]
     assert filtered
     activated = {m["stream"] for m in second.messages if m["type"] == "ACTIVATE_VERSION"}
-    assert activated == {"departments"}
+    assert activated == WHOLE
 
 
 def test_with_an_ignored_filter_a_second_run_falls_back_to_a_full_read_with_one_warning(
@@ -363,9 +371,9 @@ def test_with_an_ignored_filter_a_second_run_falls_back_to_a_full_read_with_one_
         for r in caplog.records
         if "ignored the lastUpdatedAt" in r.message
     )
-    assert warnings == dict.fromkeys(STREAMS, 1)
+    assert warnings == dict.fromkeys(FILTERED, 1)
     activated = {m["stream"] for m in second.messages if m["type"] == "ACTIVATE_VERSION"}
-    assert activated == {*STREAMS, "departments"}
+    assert activated == {*FILTERED, *WHOLE}
 
 
 def test_a_full_reread_comes_back_after_full_reread_days_and_drops_the_deleted(
@@ -386,7 +394,7 @@ def test_a_full_reread_comes_back_after_full_reread_days_and_drops_the_deleted(
     assert str(deleted) not in {r["id"] for r in employments}
     # The loader drops what the new version lacks: the deleted employment.
     activated = {m["stream"] for m in second.messages if m["type"] == "ACTIVATE_VERSION"}
-    assert activated == {"employments", "departments"}
+    assert activated == {"employments", *WHOLE}
     assert len(second.records.get("employees", [])) < len(first.records["employees"])
     unfiltered = {r.path for r in emulator_v5.requests if "lastUpdatedAt" not in r.params}
     assert "/lucca-api/employments" in unfiltered

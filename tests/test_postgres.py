@@ -16,6 +16,7 @@ from tests import hr_truth
 from tests.conftest import API_KEY, run_meltano
 from tests.postgres_server import postgres_server
 from tests.test_deletions import delete_a_contract_and_a_department
+from tests.test_warehouse import wide_view, wide_view_name
 
 TABLES = {
     "users": "users",
@@ -37,6 +38,7 @@ class Loaded:
     hired: list[dict]
     reloaded: set[int]  # users written by the second run
     deleted: dict[str, int]  # table -> the id deleted in Lucca between the runs
+    env: dict[str, str]  # to run dbt again
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +87,7 @@ def postgres(tmp_path_factory):
                 ).fetchall()
             }
             deleted = {"contracts": contract, "departments": department}
-            yield Loaded(tenant, connection, first_counts, changed, hired, reloaded, deleted)
+            yield Loaded(tenant, connection, first_counts, changed, hired, reloaded, deleted, env)
 
 
 def count(connection, table: str) -> int:
@@ -194,3 +196,41 @@ def test_rows_marked_deleted_by_the_loader_are_left_out_of_staging(postgres):
         )
         assert postgres.connection.execute(staged, (contract_id,)).fetchone() == (0,)
         raise psycopg.Rollback
+
+
+def test_custom_field_values_hold_every_value_typed_with_its_field_name(postgres):
+    landed = postgres.connection.execute(
+        "SELECT employee_id, field_id, field_name, field_type, position, text_value,"
+        " number_value, date_value, boolean_value, list_entry_id, list_entry_label"
+        " FROM analytics.custom_field_values"
+    ).fetchall()
+
+    assert len(landed) == len(set(landed))
+    assert set(landed) == hr_truth.custom_field_rows(postgres.tenant)
+
+
+def test_each_user_is_joined_to_the_cost_center_of_the_axis_that_holds_them(postgres):
+    landed = {
+        user: (None if section is None else (section, code, name))
+        for user, section, code, name in postgres.connection.execute(
+            "SELECT user_id, cost_center_id, cost_center_code, cost_center_name"
+            " FROM staging.stg_user_cost_centers"
+        ).fetchall()
+    }
+
+    assert landed == hr_truth.cost_centers(postgres.tenant)
+
+
+def test_the_wide_view_has_one_column_per_field_name_and_one_row_per_person(postgres):
+    [(label,)] = postgres.connection.execute("SELECT DISTINCT tenant FROM lucca.users").fetchall()
+    run = wide_view(postgres.env, "dbt-postgres", label)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+
+    cursor = postgres.connection.execute(f"SELECT * FROM analytics.{wide_view_name(label)}")
+    columns = [d.name for d in cursor.description]
+    landed = {
+        row[1]: {c: v for c, v in zip(columns[2:], row[2:], strict=True) if v is not None}
+        for row in cursor.fetchall()
+    }
+    assert columns[:2] == ["tenant", "employee_id"]
+    assert landed == hr_truth.custom_fields_wide(postgres.tenant)

@@ -26,6 +26,10 @@ def test_full_sync_sends_the_minimum_number_of_requests(tenant, emulator, config
         "/directory/api/work-contract-hiring-types": 1,
         "/directory/api/work-contract-termination-reasons": 1,
         "/organization/structure/api/occupation-categories": 1,
+        # Custom fields' definitions and axes: one page each; sections: one read per axis.
+        "/api/v3/userproperties": 1,
+        "/api/v3/axes": 1,
+        "/api/v3/axissections": len(tenant.custom_fields.axes),
     }
 
 

@@ -30,6 +30,8 @@ STREAM_PATHS = {
     "departments": DEPARTMENTS_PATH,
     "contract_types": CONTRACT_TYPES_PATH,
     "user_history": USERLOGS_PATH,
+    "custom_fields": "/api/v3/userproperties",
+    "axis_sections": "/api/v3/axissections",
 }
 
 
@@ -82,7 +84,7 @@ def test_a_healthy_run_ends_with_one_line_per_stream_and_logs_no_warning(small_t
 
     assert run.returncode == 0
     summary = {line.split("Summary: ")[1].split(":")[0]: line for line in run.log_lines("Summary:")}
-    assert len(summary) == 10
+    assert len(summary) == 13
     for stream, path in STREAM_PATHS.items():
         records = len(run.records(stream))
         assert f"{stream}: synced, {records:,} records, {sent[path]} requests" in summary[stream]

@@ -7,6 +7,8 @@ import datetime
 import itertools
 import json
 import os
+import re
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
@@ -15,6 +17,9 @@ from lucca_emulator import LuccaEmulator, Tenant
 from tests import hr_truth
 from tests.conftest import API_KEY, run_meltano
 from tests.truth import LEGACY_STREAMS
+
+if TYPE_CHECKING:
+    import subprocess
 
 STREAMS = LEGACY_STREAMS
 
@@ -43,8 +48,26 @@ def warehouse(tmp_path_factory):
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     docs = run_meltano(env, "--environment=dev", "invoke", "dbt-duckdb:docs-generate")
     assert docs.returncode == 0, docs.stdout[-3000:] + docs.stderr[-3000:]
+    wide = wide_view(env, "dbt-duckdb", tenant_label(env["TAP_LUCCA_API_URL"]))
+    assert wide.returncode == 0, wide.stdout[-3000:] + wide.stderr[-3000:]
     with duckdb.connect(str(database), read_only=True) as connection:
         yield tenant, connection, tmp / "dbt"
+
+
+def tenant_label(api_url: str) -> str:
+    """The `tenant` of the records when the setting is not given: host and port."""
+    return api_url.removeprefix("http://")
+
+
+def wide_view(env: dict, dbt: str, tenant: str) -> subprocess.CompletedProcess:
+    """`dbt run-operation create_custom_fields_wide_view` for one tenant."""
+    arguments = json.dumps({"tenant": tenant})
+    command = ("invoke", dbt, "run-operation", "create_custom_fields_wide_view", "--args")
+    return run_meltano(env, "--environment=dev", *command, arguments)
+
+
+def wide_view_name(tenant: str) -> str:
+    return "custom_fields_wide__" + re.sub("[^a-z0-9]+", "_", tenant.lower())
 
 
 def rows(connection, sql: str) -> list[tuple]:
@@ -279,3 +302,50 @@ def test_docs_describe_every_mart_column(warehouse):
         built = catalog["nodes"][node["unique_id"]]["columns"]
         described = {column for column, spec in node["columns"].items() if spec["description"]}
         assert set(built) == described, name
+
+
+def test_custom_field_values_hold_every_value_typed_with_its_field_name(warehouse):
+    tenant, connection, _ = warehouse
+
+    landed = rows(
+        connection,
+        "SELECT employee_id, field_id, field_name, field_type, position, text_value,"
+        " number_value, date_value, boolean_value, list_entry_id, list_entry_label"
+        " FROM analytics.custom_field_values",
+    )
+    assert len(landed) == len(set(landed))
+    assert set(landed) == hr_truth.custom_field_rows(tenant)
+
+
+def test_each_user_is_joined_to_the_cost_center_of_the_axis_that_holds_them(warehouse):
+    tenant, connection, _ = warehouse
+
+    landed = {
+        user: (None if section is None else (section, code, name))
+        for user, section, code, name in rows(
+            connection,
+            "SELECT user_id, cost_center_id, cost_center_code, cost_center_name"
+            " FROM staging.stg_user_cost_centers",
+        )
+    }
+    assert landed == hr_truth.cost_centers(tenant)
+    assert rows(
+        connection,
+        "SELECT DISTINCT cost_center_axis_id FROM staging.stg_user_cost_centers"
+        " WHERE cost_center_axis_id IS NOT NULL",
+    ) == [(4,)]
+
+
+def test_the_wide_view_has_one_column_per_field_name_and_one_row_per_person(warehouse):
+    tenant, connection, _ = warehouse
+    [(label,)] = rows(connection, "SELECT DISTINCT tenant FROM lucca.users")
+
+    cursor = connection.execute(f"SELECT * FROM analytics.{wide_view_name(label)}")
+    columns = [d[0] for d in cursor.description]
+    landed = {
+        row[1]: {c: v for c, v in zip(columns[2:], row[2:], strict=True) if v is not None}
+        for row in cursor.fetchall()
+    }
+    assert columns[:2] == ["tenant", "employee_id"]
+    assert sorted(columns[2:]) == sorted(d.name for d in tenant.custom_fields.definitions)
+    assert landed == hr_truth.custom_fields_wide(tenant)

@@ -5,6 +5,10 @@ the tap's code: which fields are instants and which are dates comes from Lucca's
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+
+from lucca_emulator.custom_fields import ACTIVITIES, COST_CENTERS, DEFINITIONS
 
 # The legacy API's streams, as the README lists them.
 LEGACY_STREAMS = (
@@ -19,6 +23,8 @@ LEGACY_STREAMS = (
     "occupation_categories",
     "user_history",
 )
+# The legacy API's custom-field and axis streams, read whole on every run.
+CUSTOM_FIELD_STREAMS = ("custom_fields", "axes", "axis_sections")
 # Times of the tenant's clock (naive in v3, with the offset in v4): emitted in UTC.
 INSTANTS = {
     "users": {"createdAt", "createdOn", "modifiedAt", "modifiedOn"},
@@ -113,6 +119,49 @@ def application_data_fields(truth: dict, *, everything: bool) -> dict:
     }
 
 
+def custom_field_items(extended_data: dict) -> list[dict]:
+    """`users.customFields` for a user's extendedData: one item per value, typed as
+    the emulator's definition of the field says."""
+    definitions = {d.id: d for d in DEFINITIONS}
+    items = []
+    for field_id, values in extended_data.items():
+        definition = definitions[field_id]
+        for position, value in enumerate(values if isinstance(values, list) else [values]):
+            raw = value["value"]
+            item = {
+                "id": str(value["id"]),
+                "fieldId": field_id,
+                "position": position,
+                "textValue": raw if definition.kind == "text" else None,
+                "numberValue": float(raw) if definition.kind in {"number", "integer"} else None,
+                "dateValue": raw[:10] if definition.kind == "date" else None,
+                "booleanValue": raw if definition.kind == "boolean" else None,
+                "listEntryId": str(raw) if definition.kind == "list" else None,
+                "listEntryLabel": next((e.name for e in definition.entries if e.id == raw), None),
+                "rawValue": json.dumps(raw, ensure_ascii=False, separators=(",", ":")),
+            }
+            items.append(item)
+    return items
+
+
+def axis_section_items(truth: dict) -> list[dict]:
+    """`users.axisSections`: the user's section on each of the emulator's axes."""
+    names = {axis.id: axis.name for axis in (ACTIVITIES, COST_CENTERS)}
+    items = []
+    for key, value in truth.items():
+        if match := re.fullmatch(r"userAxisValues_(\d+)", key):
+            axis = int(match.group(1))
+            items.append(
+                {
+                    "axisId": axis,
+                    "axisName": names[axis],
+                    "sectionId": value["id"],
+                    "sectionName": value["name"],
+                }
+            )
+    return sorted(items, key=lambda item: item["axisId"])
+
+
 def emitted(stream: str, truth: dict, left_out: set[str] = frozenset()) -> dict:
     """The record the tap must emit for `truth`, without its `tenant` label. Users
     leave out the sensitive applicationData keys when `left_out` is SENSITIVE."""
@@ -129,6 +178,11 @@ def emitted(stream: str, truth: dict, left_out: set[str] = frozenset()) -> dict:
             record[name] = value
     if stream == "users" and "applicationData" in truth:
         record |= application_data_fields(truth, everything=not left_out >= SENSITIVE)
+    if stream == "users":  # axes but the first come in axisSections only
+        others = {k for k in record if k.startswith("userAxisValues_") and k != "userAxisValues_1"}
+        record = {k: v for k, v in record.items() if k not in others}
+        record["customFields"] = custom_field_items(truth.get("extendedData") or {})
+        record["axisSections"] = axis_section_items(truth)
     return record
 
 
