@@ -45,6 +45,7 @@ from .heavy import v3_page_size, v4_page_size
 from .ratelimit import WINDOW_SECONDS, RetryAfterWatch, SlidingWindowLimiter
 from .records import RequestLog, RequestRecord
 from .timefmt import paris_now
+from .v3_leaves import ABSENCES_PATHS, AbsencesApi
 from .v3_userlogs import list_userlogs, userlog_catalog
 from .v3_users import UserCatalog, get_user, list_users
 from .v4 import DEFAULT_LIMIT as V4_DEFAULT_LIMIT
@@ -76,7 +77,7 @@ CONTRACT_TYPES_PATH = "/directory/api/work-contract-types"
 HIRING_TYPES_PATH = "/directory/api/work-contract-hiring-types"
 TERMINATION_REASONS_PATH = "/directory/api/work-contract-termination-reasons"
 OCCUPATION_CATEGORIES_PATH = "/organization/structure/api/occupation-categories"
-V3_LIST_PATHS = (USERS_PATH, USERLOGS_PATH)
+V3_LIST_PATHS = (USERS_PATH, USERLOGS_PATH, *ABSENCES_PATHS)
 # Establishments and legal units page like departments, with optional root fields.
 STRUCTURE_PATHS = {ESTABLISHMENTS_PATH: "establishments", LEGAL_UNITS_PATH: "legal_units"}
 # Look-up path -> the Tenant attribute listing its rows.
@@ -127,6 +128,8 @@ class LuccaEmulator:
     `limit` would, `count` still the total; None: off).
     The new API (`/lucca-api/`, its token endpoint at `TOKEN_PATH`) is `self.v5`, with
     its own client id and secret; token lifetime and filter switch are set there.
+    Lucca Absences (`/api/v3/leaves`, `/api/v3/leaveaccounts`) is `self.absences`: its
+    change-filter switch and whether the tenant has the module are set there.
     """
 
     def __init__(
@@ -148,6 +151,7 @@ class LuccaEmulator:
     ) -> None:
         self.tenant = tenant
         self.v5 = V5Api(tenant, client_id, client_secret)
+        self.absences = AbsencesApi(tenant)
         self.api_key = api_key
         self.port = port
         self.id_casing = id_casing
@@ -424,6 +428,8 @@ class LuccaEmulator:
             elif route == USERLOGS_PATH:
                 data = list_userlogs(tenant.userlogs, params, self._userlog_catalog)
                 body = {"header": self._header(), "data": data}
+            elif route in ABSENCES_PATHS:
+                body = {"header": self._header(), "data": self.absences.answer(route, params)}
             elif route == CONTRACTS_PATH:
                 body = list_work_contracts(tenant.contracts, params)
             elif route in LOOKUP_PATHS:
