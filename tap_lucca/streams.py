@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from tap_lucca import application_data
+from tap_lucca.absences import AbsencesStream
 from tap_lucca.client import LuccaStream
 from tap_lucca.hierarchy import legacy_department, with_parent_tree, with_tree
 from tap_lucca.v3 import V3Stream
@@ -153,6 +154,22 @@ class UserHistoryStream(V3Stream):
         {"name": "manager"},
         {"name": "legalentityid"},
     ]
+
+
+class LeaveAccountsStream(V3Stream):
+    """Lucca Absences' leave accounts: the types of absence, counted in days or hours."""
+
+    name = "leave_accounts"
+    path = "/api/v3/leaveaccounts"  # a guess: optional, as every stream but the core ones
+
+
+class LeavesStream(AbsencesStream):
+    """Lucca Absences: one record per half-day of absence, cancelled ones included, read
+    for every department's people (see absences.py)."""
+
+    name = "leaves"
+    path = "/api/v3/leaves"
+    owners = DepartmentsStream
 
 
 class EmployeesStream(V5Stream):

@@ -173,6 +173,17 @@ class TapLucca(Tap):
             ),
         ),
         th.Property(
+            "leaves_window_days",
+            th.IntegerType(minimum=1),
+            default=730,
+            title="Leaves window (days)",
+            description=(
+                "Legacy API: how many days back the first leaves sync reads (planned leaves "
+                "ahead always come). Later syncs keep that first day and ask only for what "
+                "changed."
+            ),
+        ),
+        th.Property(
             "max_requests_per_minute",
             th.IntegerType(minimum=1),
             default=50,
@@ -321,4 +332,6 @@ class TapLucca(Tap):
             streams.ContractTerminationReasonsStream(self),
             streams.OccupationCategoriesStream(self),
             streams.UserHistoryStream(self),
+            streams.LeaveAccountsStream(self),
+            streams.LeavesStream(self),
         ]
