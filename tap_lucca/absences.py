@@ -80,7 +80,7 @@ def hours_in(value: object) -> float | None:
         return None
 
 
-def id_groups(ids: list[int], budget: int = OWNER_IDS_BUDGET) -> list[str]:
+def id_groups(ids: list[int], budget: int) -> list[str]:
     """Ids as comma lists of at most `budget` characters each (at least one id each)."""
     groups: list[str] = []
     current = ""
@@ -147,7 +147,7 @@ class AbsencesStream(V3Stream):
         self._since = self.get_starting_replication_key_value(context)
         if self.emit_activate_version_messages:  # every record of this run: one version
             self._stream_version = int(dt.datetime.now(dt.UTC).timestamp())
-        groups = id_groups(self._department_ids())
+        groups = id_groups(self._department_ids(), OWNER_IDS_BUDGET)
         try:
             yield from self._read(groups, context)
         except ChangeFilterNotHonoured as reason:

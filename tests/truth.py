@@ -18,6 +18,8 @@ LEGACY_STREAMS = (
     "contract_termination_reasons",
     "occupation_categories",
     "user_history",
+    "leave_accounts",
+    "leaves",
 )
 # Times of the tenant's clock (naive in v3, with the offset in v4): emitted in UTC.
 INSTANTS = {
@@ -134,6 +136,38 @@ def emitted(stream: str, truth: dict, left_out: set[str] = frozenset()) -> dict:
     if stream == "users" and "applicationData" in truth:
         record |= application_data_fields(truth, everything=not left_out >= SENSITIVE)
     return record
+
+
+def hours(value: str | None) -> float | None:
+    """A leave's `value`, a .NET duration such as "03:30:00", in hours."""
+    if value is None:
+        return None
+    hours, minutes, seconds = value.split(":")
+    return int(hours) + int(minutes) / 60 + float(seconds) / 3600
+
+
+def emitted_leave(truth: dict) -> dict:
+    """The record the tap must emit for a leave of the emulator's truth, without its
+    `tenant` label: instants in UTC, the day alone, the period's owner and confirmation
+    lifted, `value` in hours, the latest of its three times, and the cancellation as
+    `_sdc_deleted_at` (Lucca's sync guide: delete when cancellationDate is set)."""
+    period = truth["leavePeriod"]
+    confirmed = period["confirmationDate"] and paris_to_utc(period["confirmationDate"])
+    created = paris_to_utc(truth["creationDate"])
+    cancelled = truth["cancellationDate"] and paris_to_utc(truth["cancellationDate"])
+    return {
+        **truth,
+        "date": truth["date"][:10],
+        "creationDate": created,
+        "cancellationDate": cancelled,
+        "leavePeriod": {**period, "confirmationDate": confirmed},
+        "ownerId": period["ownerId"],
+        "isConfirmed": period["isConfirmed"],
+        "confirmationDate": confirmed,
+        "hours": hours(truth["value"]),
+        "changedAt": max(time for time in (created, confirmed, cancelled) if time),
+        "_sdc_deleted_at": cancelled,
+    }
 
 
 def padded(expected: dict, record: dict) -> dict:
