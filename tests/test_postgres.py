@@ -37,6 +37,7 @@ class Loaded:
     hired: list[dict]
     reloaded: set[int]  # users written by the second run
     deleted: dict[str, int]  # table -> the id deleted in Lucca between the runs
+    cancelled: list[str]  # the leaves of a period cancelled in Lucca between the runs
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +77,7 @@ def postgres(tmp_path_factory):
             changed = tenant.simulate_activity(5, seed=1)
             hired = tenant.hire(2)
             contract, department = delete_a_contract_and_a_department(tenant)
+            cancelled = cancel_a_period(tenant)
             second = run_meltano(env, *command)
             assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
             reloaded = {
@@ -85,7 +87,19 @@ def postgres(tmp_path_factory):
                 ).fetchall()
             }
             deleted = {"contracts": contract, "departments": department}
-            yield Loaded(tenant, connection, first_counts, changed, hired, reloaded, deleted)
+            yield Loaded(
+                tenant, connection, first_counts, changed, hired, reloaded, deleted, cancelled
+            )
+
+
+def cancel_a_period(tenant: Tenant) -> list[str]:
+    """Cancel the first leave period that stands and is approved."""
+    period = next(
+        leave["leavePeriodId"]
+        for leave in tenant.leaves
+        if leave["isActive"] and leave["leavePeriod"]["isConfirmed"]
+    )
+    return tenant.absences.cancel(period)
 
 
 def count(connection, table: str) -> int:
@@ -194,3 +208,41 @@ def test_rows_marked_deleted_by_the_loader_are_left_out_of_staging(postgres):
         )
         assert postgres.connection.execute(staged, (contract_id,)).fetchone() == (0,)
         raise psycopg.Rollback
+
+
+def test_a_leave_cancelled_in_lucca_is_marked_deleted_and_left_out_of_staging(postgres):
+    marked = {
+        leave_id
+        for (leave_id,) in postgres.connection.execute(
+            "SELECT id FROM lucca.leaves WHERE _sdc_deleted_at IS NOT NULL"
+        ).fetchall()
+    }
+    staged = postgres.connection.execute(
+        "SELECT count(*) FROM staging.stg_leaves WHERE leave_id = ANY(%s)", (postgres.cancelled,)
+    ).fetchone()[0]
+
+    assert set(postgres.cancelled) <= marked
+    assert marked == {leave["id"] for leave in postgres.tenant.leaves if leave["cancellationDate"]}
+    assert staged == 0
+    assert count(postgres.connection, "staging.stg_leaves") == len(postgres.tenant.leaves) - len(
+        marked
+    )
+
+
+def test_absenteeism_on_postgresql_matches_the_emulator(postgres):
+    today = datetime.date.today()
+    first = min(datetime.date.fromisoformat(leave["date"][:10]) for leave in postgres.tenant.leaves)
+    expected = hr_truth.absenteeism(postgres.tenant, first.replace(day=1), today)
+
+    got = postgres.connection.execute(
+        "SELECT month_end, department_id, headcount, working_days, absent_days, absent_hours "
+        "FROM analytics.absenteeism_by_department_month "
+        "WHERE month_end >= %s AND (headcount > 0 OR absent_days > 0 OR absent_hours > 0)",
+        (first,),
+    ).fetchall()
+
+    mart = {(month_end, department): values for month_end, department, *values in got}
+    assert mart.keys() == expected.keys()
+    for key, (headcount, working_days, days, hours_away, _) in expected.items():
+        assert mart[key][:2] == [headcount, working_days], key
+        assert mart[key][2:] == pytest.approx([days, hours_away]), key
