@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 HISTORY_DAYS = 700  # about two years back: inside the tap's default window
 PLANNED_DAYS = 120  # planned leaves ahead
-ABSENCES_A_YEAR = 3
+ABSENCES_A_YEAR = 3.5  # drawn; those that meet a half-day already taken are dropped
 
 
 @dataclass(frozen=True)
