@@ -16,6 +16,7 @@ from tests import hr_truth
 from tests.conftest import API_KEY, run_meltano
 from tests.postgres_server import postgres_server
 from tests.test_deletions import delete_a_contract_and_a_department
+from tests.test_warehouse import ABSENTEEISM, assert_absenteeism_is_the_truth
 
 TABLES = {
     "users": "users",
@@ -230,19 +231,9 @@ def test_a_leave_cancelled_in_lucca_is_marked_deleted_and_left_out_of_staging(po
 
 
 def test_absenteeism_on_postgresql_matches_the_emulator(postgres):
-    today = datetime.date.today()
-    first = min(datetime.date.fromisoformat(leave["date"][:10]) for leave in postgres.tenant.leaves)
-    expected = hr_truth.absenteeism(postgres.tenant, first.replace(day=1), today)
+    execute = postgres.connection.execute
 
-    got = postgres.connection.execute(
-        "SELECT month_end, department_id, headcount, working_days, absent_days, absent_hours "
-        "FROM analytics.absenteeism_by_department_month "
-        "WHERE month_end >= %s AND (headcount > 0 OR absent_days > 0 OR absent_hours > 0)",
-        (first,),
-    ).fetchall()
-
-    mart = {(month_end, department): values for month_end, department, *values in got}
-    assert mart.keys() == expected.keys()
-    for key, (headcount, working_days, days, hours_away, _) in expected.items():
-        assert mart[key][:2] == [headcount, working_days], key
-        assert mart[key][2:] == pytest.approx([days, hours_away]), key
+    assert_absenteeism_is_the_truth(
+        postgres.tenant,
+        lambda first: execute(ABSENTEEISM.format(first="%s"), (first,)).fetchall(),
+    )

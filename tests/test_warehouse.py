@@ -304,22 +304,33 @@ def test_absences_by_person_day_hold_every_leave_not_cancelled_in_days_or_hours(
     assert {tuple(key): [half_days, days, away] for *key, half_days, days, away in got} == expected
 
 
-def test_absenteeism_per_department_and_month_matches_the_emulator(warehouse):
-    tenant, connection, _ = warehouse
-    today = datetime.date.today()
-    first = min(datetime.date.fromisoformat(leave["date"][:10]) for leave in tenant.leaves)
-    expected = hr_truth.absenteeism(tenant, first.replace(day=1), today)
+#: The mart's rows from a month on ({first}: the driver's placeholder), where anyone
+#: is in post or away.
+ABSENTEEISM = (
+    "SELECT month_end, department_id, headcount, working_days, absent_days, absent_hours, "
+    "absence_rate FROM analytics.absenteeism_by_department_month "
+    "WHERE month_end >= {first} AND (headcount > 0 OR absent_days > 0 OR absent_hours > 0)"
+)
 
-    got = connection.execute(
-        "SELECT month_end, department_id, headcount, working_days, absent_days, absent_hours, "
-        "absence_rate FROM analytics.absenteeism_by_department_month "
-        "WHERE month_end >= ? AND (headcount > 0 OR absent_days > 0 OR absent_hours > 0)",
-        (first,),
-    ).fetchall()
-    mart = {(month_end, department): values for month_end, department, *values in got}
+
+def assert_absenteeism_is_the_truth(tenant, query) -> None:
+    """The mart's rows (`query(sql, first month)`) against hr_truth's computation."""
+    first = min(datetime.date.fromisoformat(leave["date"][:10]) for leave in tenant.leaves)
+    expected = hr_truth.absenteeism(tenant, first.replace(day=1), datetime.date.today())
+
+    mart = {(end, department): values for end, department, *values in query(first)}
     assert mart.keys() == expected.keys()
     for key, (headcount, working_days, days, hours_away, rate) in expected.items():
         assert mart[key][:2] == [headcount, working_days], key
         assert mart[key][2:4] == pytest.approx([days, hours_away]), key
         assert mart[key][4] == (None if rate is None else pytest.approx(rate)), key
     assert any(days > 0 for _, _, days, _, _ in expected.values())
+
+
+def test_absenteeism_per_department_and_month_matches_the_emulator(warehouse):
+    tenant, connection, _ = warehouse
+
+    assert_absenteeism_is_the_truth(
+        tenant,
+        lambda first: connection.execute(ABSENTEEISM.format(first="?"), (first,)).fetchall(),
+    )
