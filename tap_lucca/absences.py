@@ -159,7 +159,7 @@ class AbsencesStream(V3Stream):
             )
             self._since = None
             yield from self._read(groups, context)
-        if not self._since and self._stream_version is not None:
+        if groups and not self._since and self._stream_version is not None:
             # A full read: leaves it did not meet are gone from Lucca.
             self._write_activate_version_message(self._stream_version)
 
@@ -197,10 +197,11 @@ class AbsencesStream(V3Stream):
         times = (record.get("creationDate"), period.get("confirmationDate"))
         utc = []
         for value in (*times, record.get("cancellationDate")):
-            try:
-                utc.append(self.clock.utc(value))
-            except (TypeError, ValueError):
-                continue
+            if value:
+                try:
+                    utc.append(self.clock.utc(value))
+                except (TypeError, ValueError):
+                    continue  # logged when the record is emitted
         return max(utc, default="")
 
     def post_process(self, row: dict, context: Context | None = None) -> dict:
