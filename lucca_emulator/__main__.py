@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from .faults import Faults
 from .server import LuccaEmulator
 from .tenant import Tenant
+from .v3_leaves import HONOURED, IGNORED, REJECTED
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -74,6 +75,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="new API: honour the lastUpdatedAt filter (default: ignore it)",
     )
+    parser.add_argument(
+        "--leaves-change-filter",
+        choices=(HONOURED, IGNORED, REJECTED),
+        default=HONOURED,
+        help="how the tenant treats the leaves' modifiedOn filter (default honoured)",
+    )
+    parser.add_argument(
+        "--without-absences", action="store_true", help="a tenant without Lucca Absences (404)"
+    )
     args = parser.parse_args(argv)
     if not 0.0 <= args.fault_rate <= 1.0:
         parser.error("--fault-rate must be between 0 and 1")
@@ -112,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     emulator.v5.token_seconds = args.token_seconds
     emulator.v5.honours_updated_filter = args.honour_updated_filter
+    emulator.absences.change_filter = args.leaves_change_filter
+    emulator.absences.subscribed = not args.without_absences
     with emulator:
         print(f"Lucca emulator listening on {emulator.url}", flush=True)
         while not stopping.wait(0.5):

@@ -47,6 +47,7 @@ from .records import RequestLog, RequestRecord
 from .timefmt import paris_now
 from .v3_custom_fields import PATHS as CUSTOM_FIELD_PATHS
 from .v3_custom_fields import list_custom_fields
+from .v3_leaves import ABSENCES_PATHS, AbsencesApi
 from .v3_userlogs import list_userlogs, userlog_catalog
 from .v3_users import UserCatalog, get_user, list_users
 from .v4 import DEFAULT_LIMIT as V4_DEFAULT_LIMIT
@@ -79,7 +80,7 @@ CONTRACT_TYPES_PATH = "/directory/api/work-contract-types"
 HIRING_TYPES_PATH = "/directory/api/work-contract-hiring-types"
 TERMINATION_REASONS_PATH = "/directory/api/work-contract-termination-reasons"
 OCCUPATION_CATEGORIES_PATH = "/organization/structure/api/occupation-categories"
-V3_LIST_PATHS = (USERS_PATH, USERLOGS_PATH, *CUSTOM_FIELD_PATHS)
+V3_LIST_PATHS = (USERS_PATH, USERLOGS_PATH, *CUSTOM_FIELD_PATHS, *ABSENCES_PATHS)
 # Establishments and legal units page like departments, with optional root fields.
 STRUCTURE_PATHS = {ESTABLISHMENTS_PATH: "establishments", LEGAL_UNITS_PATH: "legal_units"}
 # Look-up path -> the Tenant attribute listing its rows.
@@ -130,6 +131,8 @@ class LuccaEmulator:
     `limit` would, `count` still the total; None: off).
     The new API (`/lucca-api/`, its token endpoint at `TOKEN_PATH`) is `self.v5`, with
     its own client id and secret; token lifetime and filter switch are set there.
+    Lucca Absences (`/api/v3/leaves`, `/api/v3/leaveaccounts`) is `self.absences`: its
+    change-filter switch and whether the tenant has the module are set there.
     """
 
     def __init__(
@@ -151,6 +154,7 @@ class LuccaEmulator:
     ) -> None:
         self.tenant = tenant
         self.v5 = V5Api(tenant, client_id, client_secret)
+        self.absences = AbsencesApi(tenant)
         self.api_key = api_key
         self.port = port
         self.id_casing = id_casing
@@ -421,34 +425,44 @@ class LuccaEmulator:
             raise ApiError(404, f"No route for {path}")
         if method != "GET":
             raise ApiError(405, "Method not allowed", {"Allow": "GET"})
-        tenant = self.tenant
         params = self._capped(route, params)
-        with tenant.lock:
-            if user_match is not None:
-                data = get_user(tenant.user(int(user_match.group(1))), params, self._catalog)
-                body = {"header": self._header(), "data": data, "metadata": None}
-            elif route == USERS_PATH:
-                data = list_users(tenant.users, params, self._catalog, tenant.today)
-                body = {"header": self._header(), "data": data}
-            elif route == USERLOGS_PATH:
-                data = list_userlogs(tenant.userlogs, params, self._userlog_catalog)
-                body = {"header": self._header(), "data": data}
-            elif route in CUSTOM_FIELD_PATHS:
-                data = list_custom_fields(route, tenant.custom_fields, params)
-                body = {"header": self._header(), "data": data}
-            elif route == CONTRACTS_PATH:
-                body = list_work_contracts(tenant.contracts, params)
-            elif route in LOOKUP_PATHS:
-                body = list_lookup(getattr(tenant, LOOKUP_PATHS[route]), params)
-            else:  # departments, establishments, legal units: pages link to their neighbours
-                pairs = parse_qsl(query, keep_blank_values=True)
-                page_url = self.url + route
-                if route == DEPARTMENTS_PATH:
-                    body = list_departments(tenant.departments, params, page_url, pairs)
-                else:
-                    rows = getattr(tenant, STRUCTURE_PATHS[route])
-                    body = list_structure(rows, params, page_url, pairs)
-        return 200, body
+        with self.tenant.lock:
+            return 200, self._legacy_body(route, user_match, params, query)
+
+    def _legacy_body(
+        self,
+        route: str,
+        user_match: re.Match[str] | None,
+        params: dict[str, list[str]],
+        query: str,
+    ) -> Any:
+        tenant = self.tenant
+        if user_match is not None:
+            data = get_user(tenant.user(int(user_match.group(1))), params, self._catalog)
+            return {"header": self._header(), "data": data, "metadata": None}
+        if route in V3_LIST_PATHS:
+            return {"header": self._header(), "data": self._v3_list(route, params)}
+        if route == CONTRACTS_PATH:
+            return list_work_contracts(tenant.contracts, params)
+        if route in LOOKUP_PATHS:
+            return list_lookup(getattr(tenant, LOOKUP_PATHS[route]), params)
+        # Departments, establishments, legal units: pages link to their neighbours.
+        pairs = parse_qsl(query, keep_blank_values=True)
+        page_url = self.url + route
+        if route == DEPARTMENTS_PATH:
+            return list_departments(tenant.departments, params, page_url, pairs)
+        return list_structure(getattr(tenant, STRUCTURE_PATHS[route]), params, page_url, pairs)
+
+    def _v3_list(self, route: str, params: dict[str, list[str]]) -> dict[str, Any]:
+        """The `data` of a v3 list."""
+        tenant = self.tenant
+        if route == USERS_PATH:
+            return list_users(tenant.users, params, self._catalog, tenant.today)
+        if route == USERLOGS_PATH:
+            return list_userlogs(tenant.userlogs, params, self._userlog_catalog)
+        if route in CUSTOM_FIELD_PATHS:
+            return list_custom_fields(route, tenant.custom_fields, params)
+        return self.absences.answer(route, params)
 
     def _capped(self, route: str, params: dict[str, list[str]]) -> dict[str, list[str]]:
         """The query as a v4 list serves it under `v4_page_cap`."""

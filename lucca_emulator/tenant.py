@@ -1,5 +1,6 @@
 """A seeded, in-memory Lucca tenant: v3 users and their history (userlogs), v4 work
-contracts with their look-ups, departments, establishments and legal units.
+contracts with their look-ups, departments, establishments and legal units; Lucca
+Absences' leave accounts and leaves (`absences`, see leaves.py).
 
 Everything derives from one `random.Random(seed)`, so a tenant is reproducible for a
 given (users, seed, today). Records are plain dicts shaped like the real API's
@@ -13,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
+from functools import cached_property
 from typing import Any
 
 from .builder import CURRENT, FUTURE, LEGAL_ENTITY_COUNTRY, USER_ROLE, Person, owner_spc
 from .custom_fields import CustomFields
 from .generate import generate, nearest_manager
 from .history import DEPARTMENT
+from .leaves import Absences
 from .lookups import (
     CONTRACT_HIRING_TYPES,
     CONTRACT_TERMINATION_REASONS,
@@ -62,6 +65,21 @@ class Tenant:
     def generate(cls, users: int = 500, seed: int = 42, today: dt.date | None = None) -> Tenant:
         """`users` people (≈75% current, 20% former, 3% future) as of `today` (default: today)."""
         return cls(users=users, seed=seed, today=today)
+
+    # ----- Lucca Absences, built on first use ---------------------------------------------
+    @cached_property
+    def absences(self) -> Absences:
+        """Leave accounts and leaves (see leaves.py), consistent with the people."""
+        with self.lock:
+            return Absences(self)
+
+    @property
+    def leaves(self) -> list[dict[str, Any]]:
+        return self.absences.leaves
+
+    @property
+    def leave_accounts(self) -> list[dict[str, Any]]:
+        return self.absences.accounts
 
     # ----- queries ---------------------------------------------------------------------
     def user(self, user_id: int) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@ pacing, paging, retries, what each answer means, failure reporting)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import typing as t
 from abc import abstractmethod
@@ -198,6 +199,13 @@ class LuccaStream(sdk.StreamAdapter):
         if self.version_to_activate is not None and not self.report.done:
             self.write_activate_version(self.version_to_activate)
         self.version_to_activate = None
+
+    def stamp_table_version(self) -> int | None:
+        """Give this run's records a new table version, as the SDK does for full-table
+        streams; None while ACTIVATE_VERSION messages are off."""
+        if self.emit_activate_version_messages:
+            self.table_version = int(dt.datetime.now(dt.UTC).timestamp())
+        return self.table_version
 
     def activate_version(self, version: int) -> None:
         # The SDK activates a table version before the first record: a loader that

@@ -69,6 +69,13 @@ class TenantClock:
         return _lucca_form(moment.replace(tzinfo=None))
 
 
+def lucca_utc(value: str) -> str:
+    """A UTC bookmark as Lucca's leaves sync takes it, `2021-01-01T08:25:45Z`: to the
+    millisecond, cut rather than rounded, so that the `since` it starts misses nothing."""
+    moment = dt.datetime.fromisoformat(value).astimezone(dt.UTC).replace(tzinfo=None)
+    return _lucca_form(moment.replace(microsecond=moment.microsecond // 1000 * 1000)) + "Z"
+
+
 def _lucca_form(moment: dt.datetime) -> str:
     """As Lucca writes its own times: seconds, then milliseconds when there are any."""
     return moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")

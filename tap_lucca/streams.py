@@ -6,6 +6,7 @@ import typing as t
 from functools import cached_property
 
 from tap_lucca import application_data, custom_fields
+from tap_lucca.absences import AbsencesStream
 from tap_lucca.availability import EndpointUnavailable
 from tap_lucca.axes import discovered_axes, user_axis_keys, user_sections
 from tap_lucca.client import LuccaStream
@@ -251,6 +252,22 @@ def legacy_axes(tap: Tap) -> dict[int, str | None]:
     streams = tap.streams
     properties = streams["custom_fields"].read_ahead()  # type: ignore[attr-defined]
     return discovered_axes(streams["axes"].read_ahead(), properties)  # type: ignore[attr-defined]
+
+
+class LeaveAccountsStream(V3Stream):
+    """Lucca Absences' leave accounts: the types of absence, counted in days or hours."""
+
+    name = "leave_accounts"
+    path = "/api/v3/leaveaccounts"  # a guess: optional, as every stream but the core ones
+
+
+class LeavesStream(AbsencesStream):
+    """Lucca Absences: one record per half-day of absence, cancelled ones included, read
+    for every department's people (see absences.py)."""
+
+    name = "leaves"
+    path = "/api/v3/leaves"
+    owners = DepartmentsStream
 
 
 class EmployeesStream(V5Stream):

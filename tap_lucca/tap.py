@@ -151,6 +151,17 @@ class TapLucca(sdk.TapAdapter):
             ),
         ),
         th.Property(
+            "leaves_window_days",
+            th.IntegerType(minimum=1),
+            default=730,
+            title="Leaves window (days)",
+            description=(
+                "Legacy API: how many days back the first leaves sync reads (planned leaves "
+                "ahead always come). Later syncs keep that first day and ask only for what "
+                "changed."
+            ),
+        ),
+        th.Property(
             "max_requests_per_minute",
             th.IntegerType(minimum=1),
             default=50,
@@ -333,4 +344,6 @@ class TapLucca(sdk.TapAdapter):
             streams.CustomFieldsStream(self),
             streams.AxesStream(self),
             streams.AxisSectionsStream(self),
+            streams.LeaveAccountsStream(self),
+            streams.LeavesStream(self),
         ]

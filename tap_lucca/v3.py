@@ -52,6 +52,29 @@ class KeysetPaginator(LuccaPaginator):
         return Page(items(payload(response))[-1]["id"], self.page_size.current)
 
 
+class OffsetPaginator(LuccaPaginator):
+    """`paging=<offset>,<limit>`, for the collections that page only that way (leaves):
+    the next page starts where this one ended. The first page's `collection.count` says
+    when nothing is left, which spares the empty page at the end."""
+
+    def __init__(self, page_size: PageSize) -> None:
+        super().__init__(page_size, start=0)
+        self.total: int | None = None
+
+    def more_after(self, response: requests.Response) -> bool:
+        data = payload(response)["data"]
+        if self.total is None:
+            self.total = data.get("count")
+        read = len(data["items"])
+        if self.total is None:
+            return read >= self.current_value.size
+        return self.current_value.start + read < self.total
+
+    def page_after(self, response: requests.Response) -> Page:
+        read = len(items(payload(response)))
+        return Page(self.current_value.start + read, self.page_size.current)
+
+
 class V3Stream(LuccaStream):
     """A `/api/v3` collection, read in id order, `page_size` records at a time."""
 

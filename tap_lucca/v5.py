@@ -113,10 +113,9 @@ class V5Stream(LuccaStream):
         return bookmark
 
     def _new_version(self) -> None:
-        """Start a new table version, as the SDK does for full-table streams."""
-        if self.emit_activate_version_messages:
-            self.table_version = int(dt.datetime.now(dt.UTC).timestamp())
-            self.activate_version(self.table_version)
+        """Start a new table version, activated once the stream is read to its end."""
+        if (version := self.stamp_table_version()) is not None:
+            self.activate_version(version)
 
     def records_in(self, body: dict) -> Iterable[dict]:
         if (total := body.get("totalCount")) is not None:

@@ -7,6 +7,7 @@ import datetime
 import typing as t
 
 from lucca_emulator.custom_fields import COST_CENTERS, Entry
+from tests.truth import hours
 
 if t.TYPE_CHECKING:
     from lucca_emulator import Tenant
@@ -116,3 +117,76 @@ def custom_fields_wide(tenant: Tenant) -> dict[int, dict[str, object]]:
                 row[field.name] = float(shown) if field.kind in {"number", "integer"} else shown
         wide[user_id] = row
     return wide
+
+
+class DepartmentHistory:
+    """`department_on` for many days: each user's logged changes, sorted once."""
+
+    def __init__(self, tenant: Tenant) -> None:
+        self.tenant = tenant
+        self.changes: dict[int, list[tuple[str, int, int]]] = {}
+        for log in tenant.userlogs:
+            if log["name"] == "departmentid":
+                change = (log["startsOn"][:10], log["id"], int(log["value"]))
+                self.changes.setdefault(log["ownerId"], []).append(change)
+        for changes in self.changes.values():
+            changes.sort()
+
+    def on(self, user_id: int, day: datetime.date) -> int:
+        changes = self.changes.get(user_id)
+        if not changes:
+            return self.tenant.user(user_id)["departmentID"]
+        started = [value for starts, _, value in changes if starts <= day.isoformat()]
+        return (started or [changes[0][2]])[-1]
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def working_days(month_last_day: datetime.date) -> int:
+    """Mondays to Fridays of a month."""
+    days = (month_last_day.replace(day=1) + datetime.timedelta(n) for n in range(31))
+    return sum(d.weekday() < 5 for d in days if d.month == month_last_day.month)
+
+
+def absenteeism(
+    tenant: Tenant, first_month: datetime.date, today: datetime.date
+) -> dict[tuple[datetime.date, int], tuple[int, int, float, float, float | None]]:
+    """(month end, department) -> headcount, working days, absent days, absent hours and
+    rate, from `first_month` to today's month, by the rules of the mart's docs: people
+    counted where they were at the month's end (today for this month), leaves where
+    their owner was that day; cancelled leaves out; half a day per leave on an account
+    counted in days, its hours on one counted in hours; only rows with someone in post
+    or away."""
+    history = DepartmentHistory(tenant)
+    rows: dict[tuple[datetime.date, int], list[float]] = {}
+    month = first_month.replace(day=1)
+    while month <= today:
+        last = month_end(month)
+        counted_on = min(last, today)
+        for user_id in employed_on(tenant, counted_on):
+            rows.setdefault((last, history.on(user_id, counted_on)), [0, 0.0, 0.0])[0] += 1
+        month = last + datetime.timedelta(days=1)
+    units = {account["id"]: account["unit"] for account in tenant.leave_accounts}
+    for leave in tenant.leaves:
+        day = datetime.date.fromisoformat(leave["date"][:10])
+        if leave["cancellationDate"] or not first_month <= day <= month_end(today):
+            continue
+        owner = leave["leavePeriod"]["ownerId"]
+        row = rows.setdefault((month_end(day), history.on(owner, day)), [0, 0.0, 0.0])
+        if units[leave["leaveAccountId"]] == "hours":
+            row[2] += hours(leave["value"])
+        else:
+            row[1] += 0.5
+    return {
+        (last, department): (
+            int(count),
+            working_days(last),
+            days,
+            hours,
+            days / (count * working_days(last)) if count else None,
+        )
+        for (last, department), (count, days, hours) in rows.items()
+    }

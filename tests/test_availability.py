@@ -141,11 +141,11 @@ def test_a_failing_stream_costs_the_others_neither_records_nor_state(small_tenan
     assert "Traceback" not in run.stderr
 
 
-class LeavesStream(V4Stream):
+class ExpensesStream(V4Stream):
     """A stream added later, with no word about availability."""
 
-    name = "leaves"
-    path = "/api/v3/leaves"  # the emulator has no such route: 404
+    name = "expenses"
+    path = "/api/v3/expenses"  # the emulator has no such route: 404
 
     def schema_for(self, config):
         return {"type": "object", "properties": {"tenant": {}, "id": {"type": "integer"}}}
@@ -153,17 +153,17 @@ class LeavesStream(V4Stream):
 
 class TapWithANewStream(TapLucca):
     def discover_streams(self):
-        return [*super().discover_streams(), LeavesStream(self)]
+        return [*super().discover_streams(), ExpensesStream(self)]
 
 
 def test_a_stream_added_later_is_optional_without_a_word(small_tenant, caplog):
     with LuccaEmulator(small_tenant, api_key=API_KEY) as emulator:
         tap = TapWithANewStream(config=fast_config(emulator))
         for stream in tap.streams.values():
-            stream.selected = stream.name in {"leaves", "departments"}
+            stream.selected = stream.name in {"expenses", "departments"}
         tap.sync_all()  # no SystemExit: the run succeeds
 
-    assert "Skipping stream 'leaves': /api/v3/leaves answered 404" in caplog.text
+    assert "Skipping stream 'expenses': /api/v3/expenses answered 404" in caplog.text
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,12 @@ from tests import hr_truth
 from tests.conftest import API_KEY, run_meltano
 from tests.postgres_server import postgres_server
 from tests.test_deletions import delete_a_contract_and_a_department
-from tests.test_warehouse import wide_view, wide_view_name
+from tests.test_warehouse import (
+    ABSENTEEISM,
+    assert_absenteeism_is_the_truth,
+    wide_view,
+    wide_view_name,
+)
 
 TABLES = {
     "users": "users",
@@ -39,6 +44,7 @@ class Loaded:
     reloaded: set[int]  # users written by the second run
     deleted: dict[str, int]  # table -> the id deleted in Lucca between the runs
     env: dict[str, str]  # to run dbt again
+    cancelled: list[str]  # the leaves of a period cancelled in Lucca between the runs
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +84,7 @@ def postgres(tmp_path_factory):
             changed = tenant.simulate_activity(5, seed=1)
             hired = tenant.hire(2)
             contract, department = delete_a_contract_and_a_department(tenant)
+            cancelled = cancel_a_period(tenant)
             second = run_meltano(env, *command)
             assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
             reloaded = {
@@ -87,7 +94,19 @@ def postgres(tmp_path_factory):
                 ).fetchall()
             }
             deleted = {"contracts": contract, "departments": department}
-            yield Loaded(tenant, connection, first_counts, changed, hired, reloaded, deleted, env)
+            yield Loaded(
+                tenant, connection, first_counts, changed, hired, reloaded, deleted, env, cancelled
+            )
+
+
+def cancel_a_period(tenant: Tenant) -> list[str]:
+    """Cancel the first leave period that stands and is approved."""
+    period = next(
+        leave["leavePeriodId"]
+        for leave in tenant.leaves
+        if leave["isActive"] and leave["leavePeriod"]["isConfirmed"]
+    )
+    return tenant.absences.cancel(period)
 
 
 def count(connection, table: str) -> int:
@@ -234,3 +253,31 @@ def test_the_wide_view_has_one_column_per_field_name_and_one_row_per_person(post
     }
     assert columns[:2] == ["tenant", "employee_id"]
     assert landed == hr_truth.custom_fields_wide(postgres.tenant)
+
+
+def test_a_leave_cancelled_in_lucca_is_marked_deleted_and_left_out_of_staging(postgres):
+    marked = {
+        leave_id
+        for (leave_id,) in postgres.connection.execute(
+            "SELECT id FROM lucca.leaves WHERE _sdc_deleted_at IS NOT NULL"
+        ).fetchall()
+    }
+    staged = postgres.connection.execute(
+        "SELECT count(*) FROM staging.stg_leaves WHERE leave_id = ANY(%s)", (postgres.cancelled,)
+    ).fetchone()[0]
+
+    assert set(postgres.cancelled) <= marked
+    assert marked == {leave["id"] for leave in postgres.tenant.leaves if leave["cancellationDate"]}
+    assert staged == 0
+    assert count(postgres.connection, "staging.stg_leaves") == len(postgres.tenant.leaves) - len(
+        marked
+    )
+
+
+def test_absenteeism_on_postgresql_matches_the_emulator(postgres):
+    execute = postgres.connection.execute
+
+    assert_absenteeism_is_the_truth(
+        postgres.tenant,
+        lambda first: execute(ABSENTEEISM.format(first="%s"), (first,)).fetchall(),
+    )

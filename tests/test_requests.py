@@ -19,7 +19,8 @@ def test_full_sync_sends_the_minimum_number_of_requests(tenant, emulator, config
         "/api/v3/userlogs": sum(count // 1000 + 1 for count in logs.values()),
         # v4 pages stop when `count` says nothing is left.
         "/directory/api/4.0/work-contracts": math.ceil(len(tenant.contracts) / 1000),
-        "/organization/structure/api/departments": math.ceil(len(tenant.departments) / 1000),
+        # Read once for the departments stream, once for the leaves' owner filter.
+        "/organization/structure/api/departments": 2 * math.ceil(len(tenant.departments) / 1000),
         "/organization/structure/api/establishments": math.ceil(len(tenant.establishments) / 99),
         "/organization/structure/api/legal-units": math.ceil(len(tenant.legal_units) / 99),
         "/directory/api/work-contract-types": 1,
@@ -30,6 +31,9 @@ def test_full_sync_sends_the_minimum_number_of_requests(tenant, emulator, config
         "/api/v3/userproperties": 1,
         "/api/v3/axes": 1,
         "/api/v3/axissections": len(tenant.custom_fields.axes),
+        # Leaves page by offset, up to 10,000, and stop when `count` says so.
+        "/api/v3/leaves": math.ceil(len(tenant.leaves) / 10_000),
+        "/api/v3/leaveaccounts": 1,
     }
 
 

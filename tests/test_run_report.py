@@ -19,9 +19,11 @@ from lucca_emulator.server import (
     USERLOGS_PATH,
     USERS_PATH,
 )
+from lucca_emulator.v3_leaves import LEAVES_PATH
 from tap_lucca.report import StreamReport
 from tests.conftest import API_KEY
 from tests.tap_process import run_tap_process, users_only_catalog
+from tests.truth import CUSTOM_FIELD_STREAMS, LEGACY_STREAMS
 
 LOG = logging.getLogger("test")
 STREAM_PATHS = {
@@ -32,6 +34,7 @@ STREAM_PATHS = {
     "user_history": USERLOGS_PATH,
     "custom_fields": "/api/v3/userproperties",
     "axis_sections": "/api/v3/axissections",
+    "leaves": LEAVES_PATH,
 }
 
 
@@ -81,10 +84,13 @@ def test_a_healthy_run_ends_with_one_line_per_stream_and_logs_no_warning(small_t
         config = {"api_url": emulator.url, "api_key": API_KEY, "max_requests_per_minute": 100_000}
         run = run_tap_process(config, tmp_path)
         sent = Counter(request.path for request in emulator.requests)
+    # The leaves stream lists the departments for its owner filter: a request of its own.
+    sent[DEPARTMENTS_PATH] -= 1
+    sent[LEAVES_PATH] += 1
 
     assert run.returncode == 0
     summary = {line.split("Summary: ")[1].split(":")[0]: line for line in run.log_lines("Summary:")}
-    assert len(summary) == 13
+    assert len(summary) == len(LEGACY_STREAMS) + len(CUSTOM_FIELD_STREAMS)
     for stream, path in STREAM_PATHS.items():
         records = len(run.records(stream))
         assert f"{stream}: synced, {records:,} records, {sent[path]} requests" in summary[stream]

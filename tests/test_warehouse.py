@@ -16,7 +16,7 @@ import pytest
 from lucca_emulator import LuccaEmulator, Tenant
 from tests import hr_truth
 from tests.conftest import API_KEY, run_meltano
-from tests.truth import LEGACY_STREAMS
+from tests.truth import LEGACY_STREAMS, hours
 
 if TYPE_CHECKING:
     import subprocess
@@ -349,3 +349,58 @@ def test_the_wide_view_has_one_column_per_field_name_and_one_row_per_person(ware
     assert columns[:2] == ["tenant", "employee_id"]
     assert sorted(columns[2:]) == sorted(d.name for d in tenant.custom_fields.definitions)
     assert landed == hr_truth.custom_fields_wide(tenant)
+
+
+def test_absences_by_person_day_hold_every_leave_not_cancelled_in_days_or_hours(warehouse):
+    tenant, connection, _ = warehouse
+    units = {account["id"]: account["unit"] for account in tenant.leave_accounts}
+    expected: dict[tuple, list] = {}
+    for leave in tenant.leaves:
+        if leave["cancellationDate"]:
+            continue
+        key = (leave["leavePeriod"]["ownerId"], leave["date"][:10], leave["leaveAccountId"])
+        row = expected.setdefault(key, [0, None, None])
+        row[0] += 1
+        if units[leave["leaveAccountId"]] == "hours":
+            row[2] = (row[2] or 0) + hours(leave["value"])
+        else:
+            row[1] = row[0] / 2
+
+    got = rows(
+        connection,
+        "SELECT user_id, CAST(absence_date AS VARCHAR), leave_account_id, half_days, days, hours "
+        "FROM analytics.absences_by_person_day",
+    )
+    assert {tuple(key): [half_days, days, away] for *key, half_days, days, away in got} == expected
+
+
+#: The mart's rows from a month on ({first}: the driver's placeholder), where anyone
+#: is in post or away.
+ABSENTEEISM = (
+    "SELECT month_end, department_id, headcount, working_days, absent_days, absent_hours, "
+    "absence_rate FROM analytics.absenteeism_by_department_month "
+    "WHERE month_end >= {first} AND (headcount > 0 OR absent_days > 0 OR absent_hours > 0)"
+)
+
+
+def assert_absenteeism_is_the_truth(tenant, query) -> None:
+    """The mart's rows (`query(sql, first month)`) against hr_truth's computation."""
+    first = min(datetime.date.fromisoformat(leave["date"][:10]) for leave in tenant.leaves)
+    expected = hr_truth.absenteeism(tenant, first.replace(day=1), datetime.date.today())
+
+    mart = {(end, department): values for end, department, *values in query(first)}
+    assert mart.keys() == expected.keys()
+    for key, (headcount, working_days, days, hours_away, rate) in expected.items():
+        assert mart[key][:2] == [headcount, working_days], key
+        assert mart[key][2:4] == pytest.approx([days, hours_away]), key
+        assert mart[key][4] == (None if rate is None else pytest.approx(rate)), key
+    assert any(days > 0 for _, _, days, _, _ in expected.values())
+
+
+def test_absenteeism_per_department_and_month_matches_the_emulator(warehouse):
+    tenant, connection, _ = warehouse
+
+    assert_absenteeism_is_the_truth(
+        tenant,
+        lambda first: connection.execute(ABSENTEEISM.format(first="?"), (first,)).fetchall(),
+    )

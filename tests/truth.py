@@ -22,6 +22,8 @@ LEGACY_STREAMS = (
     "contract_termination_reasons",
     "occupation_categories",
     "user_history",
+    "leave_accounts",
+    "leaves",
 )
 # The legacy API's custom-field and axis streams, read whole on every run.
 CUSTOM_FIELD_STREAMS = ("custom_fields", "axes", "axis_sections")
@@ -184,6 +186,38 @@ def emitted(stream: str, truth: dict, left_out: set[str] = frozenset()) -> dict:
         record["customFields"] = custom_field_items(truth.get("extendedData") or {})
         record["axisSections"] = axis_section_items(truth)
     return record
+
+
+def hours(value: str | None) -> float | None:
+    """A leave's `value`, a .NET duration such as "03:30:00", in hours."""
+    if value is None:
+        return None
+    hours, minutes, seconds = value.split(":")
+    return int(hours) + int(minutes) / 60 + float(seconds) / 3600
+
+
+def emitted_leave(truth: dict) -> dict:
+    """The record the tap must emit for a leave of the emulator's truth, without its
+    `tenant` label: instants in UTC, the day alone, the period's owner and confirmation
+    lifted, `value` in hours, the latest of its three times, and the cancellation as
+    `_sdc_deleted_at` (Lucca's sync guide: delete when cancellationDate is set)."""
+    period = truth["leavePeriod"]
+    confirmed = period["confirmationDate"] and paris_to_utc(period["confirmationDate"])
+    created = paris_to_utc(truth["creationDate"])
+    cancelled = truth["cancellationDate"] and paris_to_utc(truth["cancellationDate"])
+    return {
+        **truth,
+        "date": truth["date"][:10],
+        "creationDate": created,
+        "cancellationDate": cancelled,
+        "leavePeriod": {**period, "confirmationDate": confirmed},
+        "ownerId": period["ownerId"],
+        "isConfirmed": period["isConfirmed"],
+        "confirmationDate": confirmed,
+        "hours": hours(truth["value"]),
+        "changedAt": max(time for time in (created, confirmed, cancelled) if time),
+        "_sdc_deleted_at": cancelled,
+    }
 
 
 def padded(expected: dict, record: dict) -> dict:
