@@ -76,7 +76,9 @@ def test_every_stream_is_exact_under_408s_5xx_drops_and_truncations(tenant):
         answered = api_requests(emulator)
     assert {"server_error", "drop", "truncated", "timeout_408"} <= {r.fault for r in answered}
     timed_out = {r.path for r in answered if r.status == 408}
-    assert timed_out == {PREFIX + resource for resource in RESOURCES.values()}
+    heavy = {r.path for r in answered if int(r.params.get("limit", ["25"])[-1]) > 50}
+    assert timed_out == heavy
+    assert {PREFIX + resource for resource in RESOURCES.values()} <= heavy
 
 
 @pytest.mark.parametrize("stream", RESOURCES)

@@ -1,6 +1,5 @@
 -- New Lucca API: each custom-field value of each employee (employee-extensions, typed
--- by the tap from the fields' definitions). Built only for a new-API load.
-{{ config(enabled=var('new_api', false)) }}
+-- by the tap from the fields' definitions).
 
 select
     tenant,
@@ -15,5 +14,4 @@ select
     {{ col('listEntryLabel') }} as list_entry_label,
     {{ col('rawValue') }} as raw_value
 from {{ source('lucca_api', 'custom_field_values') }}
--- The tap emits a resource deleted in Lucca with _sdc_deleted_at set.
-where {{ col('_sdc_deleted_at') }} is null
+{{ current_rows() }}
