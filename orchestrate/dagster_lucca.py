@@ -6,8 +6,9 @@
 Nothing here lists the clients or repeats a setting: the assets are the client
 extractors of the Meltano project (one file each under `clients/`); the cron, the
 environment and the loader are the `clients-daily` schedule's; the concurrency limit,
-the retries and the timeout are the `lucca-fleet` utility's settings. Before any client
-runs, the `client_identities` asset checks that no two share a label or a key.
+the retries and the timeout are the `lucca-fleet` utility's settings. Legacy-API and
+new-API clients alike. Before any client runs, the `client_identities` asset checks that
+no two share a label, credentials or a URL (`orchestrate/clients.py`).
 """
 
 # No `from __future__ import annotations`: Dagster reads the annotations at run time.
@@ -27,23 +28,24 @@ from dagster import (
     define_asset_job,
     multiprocess_executor,
 )
-from meltano.core.schedule_service import ScheduleService
-from meltano.core.task_sets_service import TaskSetsService
 
 from orchestrate import fleet
+from orchestrate.clients import FleetError, client_names, preflight
+from orchestrate.meltano_cli import MeltanoError, MeltanoProject
+from orchestrate.runs import Runner
 
 PROJECT_DIR = Path(os.environ.get("MELTANO_PROJECT_ROOT") or Path(__file__).resolve().parents[1])
 SCHEDULE = "clients-daily"
-PROJECT = fleet.open_project(PROJECT_DIR)
+PROJECT = MeltanoProject(PROJECT_DIR)
 SETTINGS = fleet.settings(PROJECT)
-CLIENTS = fleet.client_names(PROJECT)
+CLIENTS = client_names(PROJECT)
 
 
 def scheduled_run() -> tuple[str, str, str]:
     """The `clients-daily` schedule's cron, environment and loader."""
-    schedule = ScheduleService(PROJECT).find_schedule(SCHEDULE)
-    (task,) = TaskSetsService(PROJECT).get(schedule.job).tasks  # `lucca-fleet:<loader>`
-    return schedule.cron_interval, schedule.env["MELTANO_ENVIRONMENT"], task.split(":")[1]
+    schedule = PROJECT.schedule(SCHEDULE)
+    (task,) = schedule["job"]["tasks"]  # `lucca-fleet:<loader>`
+    return schedule["cron_interval"], schedule["env"]["MELTANO_ENVIRONMENT"], task.split(":")[1]
 
 
 CRON, ENVIRONMENT, LOADER = scheduled_run()
@@ -60,11 +62,11 @@ class Meltano(ConfigurableResource):
 def client_identities(meltano: Meltano) -> dict[str, str]:
     """Fails, naming them, if two clients would land under one label or key; else the
     catalog each client runs with (one discovery per distinct config)."""
-    project = fleet.open_project(PROJECT_DIR, meltano.environment)
+    project = PROJECT.in_environment(meltano.environment)
     try:
-        clients = fleet.preflight(project, meltano.environment)
+        clients = preflight(project)
         catalogs = fleet.shared_catalogs(project, clients, project.root / ".meltano/run/dagster")
-    except fleet.FleetError as error:
+    except (FleetError, MeltanoError) as error:
         raise Failure(description=str(error)) from error
     return {name: str(path) for name, path in catalogs.items()}
 
@@ -79,11 +81,9 @@ def client_asset(client: str) -> AssetsDefinition:
     def tenant(
         context: AssetExecutionContext, meltano: Meltano, client_identities: dict[str, str]
     ) -> MaterializeResult:
-        project = fleet.open_project(PROJECT_DIR, meltano.environment)
+        project = PROJECT.in_environment(meltano.environment)
         catalogs = {client: Path(client_identities[client])}
-        runner = fleet.Runner(
-            project, meltano.loader, meltano.environment, SETTINGS["timeout"], catalogs
-        )
+        runner = Runner(project, meltano.loader, SETTINGS["timeout"], catalogs)
         outcome = runner.run(client)
         context.log.info(outcome.line())
         metadata = {"records": outcome.records, "seconds": round(outcome.seconds, 1)}
