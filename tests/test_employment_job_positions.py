@@ -47,7 +47,7 @@ def built(tmp_path_factory):
         rows = connection.execute(
             "select employment_id, employee_id, job_position_id, job_title, department_id,"
             " department_name, manager_id, valid_from, valid_to"
-            " from analytics.employment_job_positions"
+            " from dev_analytics.employment_job_positions"
         ).fetchall()
     return tenant, positions, employments, rows
 

@@ -119,7 +119,7 @@ def test_a_row_deleted_in_lucca_is_marked_deleted_and_left_out_of_staging(postgr
         f"SELECT id FROM lucca.{table} WHERE _sdc_deleted_at IS NOT NULL"
     ).fetchall()
     staged = postgres.connection.execute(
-        f"SELECT count(*) FROM staging.stg_{table} WHERE {table[:-1]}_id = %s", (deleted,)
+        f"SELECT count(*) FROM dev_staging.stg_{table} WHERE {table[:-1]}_id = %s", (deleted,)
     ).fetchone()[0]
 
     assert marked == [(deleted,)]
@@ -162,7 +162,7 @@ def test_models_are_built_with_typed_columns(postgres):
     types = dict(
         postgres.connection.execute(
             "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema IN ('staging', 'analytics')"
+            "WHERE table_schema IN ('dev_staging', 'dev_analytics')"
         ).fetchall()
     )
     assert types["stg_contracts.starts_on"] == "date"
@@ -173,8 +173,8 @@ def test_models_are_built_with_typed_columns(postgres):
 def test_headcount_of_last_month_matches_the_emulator(postgres):
     month_end = hr_truth.last_complete_month_end(datetime.date.today())
     [(headcount, fte)] = postgres.connection.execute(
-        "SELECT sum(headcount), sum(fte_headcount) FROM analytics.headcount_by_department_month "
-        "WHERE month_end = %s",
+        "SELECT sum(headcount), sum(fte_headcount) "
+        "FROM dev_analytics.headcount_by_department_month WHERE month_end = %s",
         (month_end,),
     ).fetchall()
     employed = hr_truth.employed_on(postgres.tenant, month_end)
@@ -185,7 +185,7 @@ def test_headcount_of_last_month_matches_the_emulator(postgres):
 
 def test_rows_marked_deleted_by_the_loader_are_left_out_of_staging(postgres):
     contract_id = postgres.tenant.contracts[0]["id"]
-    staged = "SELECT count(*) FROM staging.stg_contracts WHERE contract_id = %s"
+    staged = "SELECT count(*) FROM dev_staging.stg_contracts WHERE contract_id = %s"
     assert postgres.connection.execute(staged, (contract_id,)).fetchone() == (1,)
     # As target-postgres marks a row that an ACTIVATE_VERSION retired (hard_delete off).
     with postgres.connection.transaction():

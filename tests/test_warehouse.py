@@ -57,7 +57,7 @@ def test_every_stream_lands_as_a_table_with_every_row(warehouse, stream):
 
     expected = tenant.userlogs if stream == "user_history" else getattr(tenant, stream)
     assert rows(connection, f"SELECT count(*) FROM lucca.{stream}") == [(len(expected),)]
-    staged = rows(connection, f"SELECT count(*) FROM staging.stg_{stream}")
+    staged = rows(connection, f"SELECT count(*) FROM dev_staging.stg_{stream}")
     assert staged == [(len(expected),)]
 
 
@@ -88,7 +88,7 @@ def test_staging_columns_are_typed_and_snake_case(warehouse):
         rows(
             connection,
             "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = 'staging'",
+            "WHERE table_schema = 'dev_staging'",
         )
     )
     assert types["stg_contracts.starts_on"] == "DATE"
@@ -107,7 +107,7 @@ def test_department_tree_depth_and_path_follow_the_parents(warehouse):
         for row in rows(
             connection,
             "SELECT department_id, depth, path, parent_department_id, id_path "
-            "FROM analytics.department_tree",
+            "FROM dev_analytics.department_tree",
         )
     }
     assert len(tree) == len(tenant.departments)
@@ -127,7 +127,7 @@ def test_department_ancestors_list_each_ancestor_once(warehouse):
 
     ancestors = rows(
         connection,
-        "SELECT department_id, ancestor_department_id FROM analytics.department_ancestors",
+        "SELECT department_id, ancestor_department_id FROM dev_analytics.department_ancestors",
     )
     by_id = {d["id"]: d for d in tenant.departments}
     expected = []
@@ -143,7 +143,7 @@ def test_contracts_are_placed_in_the_department_of_their_start(warehouse):
     tenant, connection, _ = warehouse
 
     placed = dict(
-        rows(connection, "SELECT contract_id, department_id FROM analytics.contracts_placed")
+        rows(connection, "SELECT contract_id, department_id FROM dev_analytics.contracts_placed")
     )
     users = {user["id"]: user for user in tenant.users}
     assert len(placed) == len(tenant.contracts)
@@ -160,7 +160,7 @@ def test_department_periods_cover_each_contract_day_in_its_department(warehouse)
     for contract_id, department, starts, ends, title in rows(
         connection,
         "SELECT contract_id, department_id, starts_on, ends_on, job_title "
-        "FROM analytics.contract_department_periods ORDER BY starts_on",
+        "FROM dev_analytics.contract_department_periods ORDER BY starts_on",
     ):
         periods.setdefault(contract_id, []).append((department, starts, ends, title))
     users = {user["id"]: user for user in tenant.users}
@@ -185,7 +185,7 @@ def headcount_at(connection, month_end: datetime.date) -> dict[int, tuple]:
         for row in rows(
             connection,
             "SELECT department_id, headcount, people_headcount, fte_headcount "
-            "FROM analytics.headcount_by_department_month "
+            "FROM dev_analytics.headcount_by_department_month "
             f"WHERE month_end = DATE '{month_end}' AND headcount > 0",
         )
     }
@@ -245,7 +245,7 @@ def test_current_month_counts_no_future_hire(warehouse):
     ) - datetime.timedelta(days=1)
     [(headcount,)] = rows(
         connection,
-        "SELECT sum(headcount) FROM analytics.headcount_by_department_month "
+        "SELECT sum(headcount) FROM dev_analytics.headcount_by_department_month "
         f"WHERE month_end = DATE '{month_end}'",
     )
     assert tenant.future_user_ids()
@@ -256,7 +256,8 @@ def test_hires_and_leavers_add_up_to_the_users_start_and_end_dates(warehouse):
     tenant, connection, _ = warehouse
 
     [(hires, leavers)] = rows(
-        connection, "SELECT sum(hires), sum(leavers) FROM analytics.headcount_by_department_month"
+        connection,
+        "SELECT sum(hires), sum(leavers) FROM dev_analytics.headcount_by_department_month",
     )
     this_month = tenant.today.isoformat()[:7]
     # The months run from the first contract to this one: later dates are not counted.
@@ -272,7 +273,7 @@ def test_docs_describe_every_mart_column(warehouse):
     marts = {
         node["name"]: node
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["schema"] == "analytics"
+        if node["resource_type"] == "model" and node["schema"] == "dev_analytics"
     }
     assert len(marts) >= 6
     for name, node in marts.items():
