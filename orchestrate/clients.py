@@ -141,8 +141,11 @@ def state_problem(project: MeltanoProject) -> str | None:
     return None
 
 
-def preflight(project: MeltanoProject) -> list[Client]:
-    """The clients, if none can land under another's name; else FleetError naming them."""
+def preflight(
+    project: MeltanoProject, also: tuple[str, ...] = ()
+) -> tuple[list[Client], dict[str, dict[str, Any]]]:
+    """The clients, if none can land under another's name (else FleetError naming
+    them), and the settings of the plugins `also` names, read alongside theirs."""
 
     def settings(plugin: str) -> dict[str, Any]:
         return project.config(plugin, secrets=True)
@@ -159,8 +162,10 @@ def preflight(project: MeltanoProject) -> list[Client]:
             )
         parent_config = parent.result()
         state = pool.submit(state_problem, project)
+        others = {plugin: pool.submit(project.config, plugin) for plugin in also}
         fleet = read_clients(names, list(pool.map(settings, names)), parent_config)
         problems = identity_problems(fleet) + [p for p in [state.result()] if p]
+        found = {plugin: future.result() for plugin, future in others.items()}
     if problems:
         raise FleetError("\n".join(problems))
-    return fleet
+    return fleet, found

@@ -13,7 +13,9 @@ no two share a label, credentials or a URL (`orchestrate/clients.py`).
 
 # No `from __future__ import annotations`: Dagster reads the annotations at run time.
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from dagster import (
     AssetExecutionContext,
@@ -37,18 +39,21 @@ from orchestrate.runs import Runner
 PROJECT_DIR = Path(os.environ.get("MELTANO_PROJECT_ROOT") or Path(__file__).resolve().parents[1])
 SCHEDULE = "clients-daily"
 PROJECT = MeltanoProject(PROJECT_DIR)
-SETTINGS = fleet.settings(PROJECT)
-CLIENTS = client_names(PROJECT)
 
 
-def scheduled_run() -> tuple[str, str, str]:
+def scheduled_run(schedule: dict[str, Any]) -> tuple[str, str, str]:
     """The `clients-daily` schedule's cron, environment and loader."""
-    schedule = PROJECT.schedule(SCHEDULE)
     (task,) = schedule["job"]["tasks"]  # `lucca-fleet:<loader>`
     return schedule["cron_interval"], schedule["env"]["MELTANO_ENVIRONMENT"], task.split(":")[1]
 
 
-CRON, ENVIRONMENT, LOADER = scheduled_run()
+# Every step's process loads these, so the Meltano commands run side by side; but the
+# first that may create Meltano's system database runs alone (see clients.preflight).
+with ThreadPoolExecutor(2) as _pool:
+    _clients = _pool.submit(client_names, PROJECT)
+    SETTINGS = fleet.settings(PROJECT)
+    CRON, ENVIRONMENT, LOADER = scheduled_run(PROJECT.schedule(SCHEDULE))
+    CLIENTS = _clients.result()
 
 
 class Meltano(ConfigurableResource):
@@ -59,16 +64,18 @@ class Meltano(ConfigurableResource):
 
 
 @asset
-def client_identities(meltano: Meltano) -> dict[str, str]:
+def client_identities(meltano: Meltano) -> dict[str, Any]:
     """Fails, naming them, if two clients would land under one label or key; else the
-    catalog each client runs with (one discovery per distinct config)."""
+    catalog each client runs with (one discovery per distinct config) and the loader's
+    settings."""
     project = PROJECT.in_environment(meltano.environment)
     try:
-        clients = preflight(project)
+        clients, found = preflight(project, (meltano.loader,))
         catalogs = fleet.shared_catalogs(project, clients, project.root / ".meltano/run/dagster")
     except (FleetError, MeltanoError) as error:
         raise Failure(description=str(error)) from error
-    return {name: str(path) for name, path in catalogs.items()}
+    catalog_paths = {name: str(path) for name, path in catalogs.items()}
+    return {"catalogs": catalog_paths, "loader": found[meltano.loader]}
 
 
 def client_asset(client: str) -> AssetsDefinition:
@@ -79,11 +86,12 @@ def client_asset(client: str) -> AssetsDefinition:
         description=f"`meltano run {client} <loader>`: the tenant's records, state of its own.",
     )
     def tenant(
-        context: AssetExecutionContext, meltano: Meltano, client_identities: dict[str, str]
+        context: AssetExecutionContext, meltano: Meltano, client_identities: dict[str, Any]
     ) -> MaterializeResult:
         project = PROJECT.in_environment(meltano.environment)
-        catalogs = {client: Path(client_identities[client])}
-        runner = Runner(project, meltano.loader, SETTINGS["timeout"], catalogs)
+        catalogs = {client: Path(client_identities["catalogs"][client])}
+        loader_config = client_identities["loader"]
+        runner = Runner(project, meltano.loader, SETTINGS["timeout"], catalogs, loader_config)
         outcome = runner.run(client)
         context.log.info(outcome.line())
         metadata = {"records": outcome.records, "seconds": round(outcome.seconds, 1)}

@@ -8,7 +8,7 @@ The clients are the extractors that inherit from `tap-lucca` (one file each unde
 `clients/`), legacy API and new API alike. After the check (`orchestrate/clients.py`),
 each client runs under a timeout and is retried once if it fails; a line tells as each
 one ends, and a heartbeat while they run. Exit code: 0 all landed, 1 some failed, 2 not
-started (through `meltano run` or `meltano invoke`, both are 1).
+started (`meltano invoke` keeps it; through `meltano run`, both are 1).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from orchestrate.clients import Client
 
 FLEET = "lucca-fleet"
+#: Settings the catalog does not depend on: tenants that differ only by them share one.
+NOT_IN_CATALOG = frozenset({*IDENTITY, *CREDENTIALS, "oauth_token_url"})
 #: What discovery is given instead of a client's identity: the catalog does not depend
 #: on it, and no secret is handed to a process that has no need of it.
 STAND_INS = {
@@ -71,7 +73,7 @@ def shared_catalogs(project: MeltanoProject, fleet: list[Client], run_dir: Path)
     catalogs: dict[str, Path] = {}
     first: dict[Path, Client] = {}
     for client in fleet:
-        config = {k: v for k, v in client.config.items() if k not in (*IDENTITY, *CREDENTIALS)}
+        config = {k: v for k, v in client.config.items() if k not in NOT_IN_CATALOG}
         shape = json.dumps({"api": client.api, **config}, sort_keys=True, default=str)
         path = run_dir / f"catalog-{hashlib.sha256(shape.encode()).hexdigest()[:16]}.json"
         first.setdefault(path, client)
@@ -113,11 +115,12 @@ def stopped(error: Exception) -> int:
 
 def run_fleet(loader: str, *, check_only: bool = False) -> int:
     project = MeltanoProject.here()
+    also = (FLEET,) if check_only else (FLEET, loader)
     try:
-        fleet = preflight(project)
-        options = settings(project)
+        fleet, found = preflight(project, also)
     except (FleetError, MeltanoError) as error:
         return stopped(error)
+    options = found[FLEET]
     where = f"in {project.environment}" if project.environment else "with no environment"
     for client in fleet:
         print(
@@ -130,9 +133,9 @@ def run_fleet(loader: str, *, check_only: bool = False) -> int:
     started = time.monotonic()
     try:
         catalogs = shared_catalogs(project, fleet, project.root / ".meltano" / "run" / FLEET)
-        runner = Runner(project, loader, options["timeout"], catalogs)
     except (FleetError, MeltanoError) as error:
         return stopped(error)
+    runner = Runner(project, loader, options["timeout"], catalogs, found[loader])
     failed = sorted(o.client for o in run_all(runner, fleet, options) if not o.ok)
     took = f"in {time.monotonic() - started:.0f} s"
     if failed:

@@ -99,6 +99,7 @@ class Runner:
         loader: str,
         timeout: float,
         catalogs: dict[str, Path] | None = None,
+        loader_config: dict[str, Any] | None = None,
     ) -> None:
         self.project = project
         self.loader = loader
@@ -106,15 +107,15 @@ class Runner:
         self.catalogs = catalogs or {}
         self.log_dir = project.root / ".meltano" / "run" / "lucca-fleet" / "logs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.folder = self._loader_folder()
+        self.folder = self._loader_folder(loader_config)
         self._lock = threading.Lock()
         self._started: dict[str, float] = {}
 
-    def _loader_folder(self) -> tuple[str, str] | None:
+    def _loader_folder(self, config: dict[str, Any] | None) -> tuple[str, str] | None:
         setting = FOLDER_SETTINGS.get(self.loader)
         if not setting:
             return None
-        base = self.project.config(self.loader)[setting]
+        base = (config or self.project.config(self.loader))[setting]
         return setting_variable(self.loader, setting), base
 
     def running(self) -> dict[str, float]:
