@@ -54,6 +54,7 @@ for _ in $(seq 300); do
   sleep 0.2
 done
 grep -q "listening" "$started" || { echo "demo: the emulator did not start in 60 s" >&2; exit 1; }
+mkdir -p "$output" # target-duckdb creates its file, not the file's folder
 
 if [ "$mode" = warehouse ]; then
   meltano --environment=demo run tap-lucca target-duckdb dbt-duckdb:build
