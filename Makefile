@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo warehouse test lint format clean
+.PHONY: demo demo-new-api warehouse test lint format clean
 
 $(BIN)/tap-lucca: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(BIN)/tap-lucca: pyproject.toml
 demo: .meltano/.installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
 
+# The same emulator through the new Lucca API (OAuth client credentials), into JSONL.
+demo-new-api: .meltano/.installed
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh new-api
+
 # The demo tenant into DuckDB, then the dbt models built and tested on it.
 warehouse: .meltano/.installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh warehouse
@@ -31,5 +35,6 @@ lint: $(BIN)/tap-lucca
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# output/ itself stays: the loaders write into it, and do not all create it.
 clean:
-	rm -rf $(VENV) .meltano output
+	rm -rf $(VENV) .meltano output/*

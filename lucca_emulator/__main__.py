@@ -4,7 +4,8 @@
     python -m lucca_emulator --fault-rate 0.1 --fault-seed 3 --heavy-page-limit 250
 
 Prints exactly one line, "Lucca emulator listening on http://127.0.0.1:PORT", and
-never the API key.
+never the API key; if it cannot listen (a port already taken), one line on stderr and
+exit code 1.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 import datetime as dt
 import os
 import signal
+import sys
 import threading
 from typing import TYPE_CHECKING
 
@@ -124,6 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     emulator.v5.honours_updated_filter = args.honour_updated_filter
     emulator.absences.change_filter = args.leaves_change_filter
     emulator.absences.subscribed = not args.without_absences
+    try:
+        emulator.start()
+    except OSError as error:  # most often: the port is taken
+        print(
+            f"lucca-emulator: cannot listen on 127.0.0.1:{args.port}: {error.strerror}",
+            file=sys.stderr,
+        )
+        return 1
     with emulator:
         print(f"Lucca emulator listening on {emulator.url}", flush=True)
         while not stopping.wait(0.5):

@@ -229,7 +229,7 @@ def test_the_long_model_holds_every_value_of_a_new_api_load_in_order(tmp_path):
         landed = connection.execute(
             "SELECT employee_id, field_id, field_name, field_type, position, text_value,"
             " number_value, date_value, boolean_value, list_entry_id, list_entry_label"
-            " FROM analytics.custom_field_values"
+            " FROM dev_analytics.custom_field_values"
         ).fetchall()
     assert len(landed) == len(set(landed))
     assert set(landed) == hr_truth.custom_field_rows(tenant)

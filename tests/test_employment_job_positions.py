@@ -54,19 +54,19 @@ def built(tmp_path_factory):
         rows = connection.execute(
             "select employment_id, employee_id, job_position_id, job_title, department_id,"
             " department_name, manager_id, valid_from, valid_to, business_establishment_id"
-            " from analytics.employment_job_positions"
+            " from dev_analytics.employment_job_positions"
         ).fetchall()
         staged = {
-            model: connection.execute(f"select count(*) from staging.{model}").fetchone()[0]
+            model: connection.execute(f"select count(*) from dev_staging.{model}").fetchone()[0]
             for model in RESOURCES
         }
         staged_employments = connection.execute(
-            "select employment_id, starts_on, ends_on from staging.stg_employments"
+            "select employment_id, starts_on, ends_on from dev_staging.stg_employments"
         ).fetchall()
         types = dict(
             connection.execute(
                 "select table_name || '.' || column_name, data_type"
-                " from information_schema.columns where table_schema = 'staging'"
+                " from information_schema.columns where table_schema = 'dev_staging'"
             ).fetchall()
         )
     positions = truth["job-positions"]

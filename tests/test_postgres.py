@@ -140,7 +140,7 @@ def test_a_row_deleted_in_lucca_is_marked_deleted_and_left_out_of_staging(postgr
         f"SELECT id FROM lucca.{table} WHERE _sdc_deleted_at IS NOT NULL"
     ).fetchall()
     staged = postgres.connection.execute(
-        f"SELECT count(*) FROM staging.stg_{table} WHERE {table[:-1]}_id = %s", (deleted,)
+        f"SELECT count(*) FROM dev_staging.stg_{table} WHERE {table[:-1]}_id = %s", (deleted,)
     ).fetchone()[0]
 
     assert marked == [(deleted,)]
@@ -183,7 +183,7 @@ def test_models_are_built_with_typed_columns(postgres):
     types = dict(
         postgres.connection.execute(
             "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema IN ('staging', 'analytics')"
+            "WHERE table_schema IN ('dev_staging', 'dev_analytics')"
         ).fetchall()
     )
     assert types["stg_contracts.starts_on"] == "date"
@@ -194,8 +194,8 @@ def test_models_are_built_with_typed_columns(postgres):
 def test_headcount_of_last_month_matches_the_emulator(postgres):
     month_end = hr_truth.last_complete_month_end(datetime.date.today())
     [(headcount, fte)] = postgres.connection.execute(
-        "SELECT sum(headcount), sum(fte_headcount) FROM analytics.headcount_by_department_month "
-        "WHERE month_end = %s",
+        "SELECT sum(headcount), sum(fte_headcount) "
+        "FROM dev_analytics.headcount_by_department_month WHERE month_end = %s",
         (month_end,),
     ).fetchall()
     employed = hr_truth.employed_on(postgres.tenant, month_end)
@@ -206,7 +206,7 @@ def test_headcount_of_last_month_matches_the_emulator(postgres):
 
 def test_rows_marked_deleted_by_the_loader_are_left_out_of_staging(postgres):
     contract_id = postgres.tenant.contracts[0]["id"]
-    staged = "SELECT count(*) FROM staging.stg_contracts WHERE contract_id = %s"
+    staged = "SELECT count(*) FROM dev_staging.stg_contracts WHERE contract_id = %s"
     assert postgres.connection.execute(staged, (contract_id,)).fetchone() == (1,)
     # As target-postgres marks a row that an ACTIVATE_VERSION retired (hard_delete off).
     with postgres.connection.transaction():
@@ -221,7 +221,7 @@ def test_custom_field_values_hold_every_value_typed_with_its_field_name(postgres
     landed = postgres.connection.execute(
         "SELECT employee_id, field_id, field_name, field_type, position, text_value,"
         " number_value, date_value, boolean_value, list_entry_id, list_entry_label"
-        " FROM analytics.custom_field_values"
+        " FROM dev_analytics.custom_field_values"
     ).fetchall()
 
     assert len(landed) == len(set(landed))
@@ -233,7 +233,7 @@ def test_each_user_is_joined_to_the_cost_center_of_the_axis_that_holds_them(post
         user: (None if section is None else (section, code, name))
         for user, section, code, name in postgres.connection.execute(
             "SELECT user_id, cost_center_id, cost_center_code, cost_center_name"
-            " FROM staging.stg_user_cost_centers"
+            " FROM dev_staging.stg_user_cost_centers"
         ).fetchall()
     }
 
@@ -245,7 +245,7 @@ def test_the_wide_view_has_one_column_per_field_name_and_one_row_per_person(post
     run = wide_view(postgres.env, "dbt-postgres", label)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
 
-    cursor = postgres.connection.execute(f"SELECT * FROM analytics.{wide_view_name(label)}")
+    cursor = postgres.connection.execute(f"SELECT * FROM dev_analytics.{wide_view_name(label)}")
     columns = [d.name for d in cursor.description]
     landed = {
         row[1]: {c: v for c, v in zip(columns[2:], row[2:], strict=True) if v is not None}
@@ -263,15 +263,16 @@ def test_a_leave_cancelled_in_lucca_is_marked_deleted_and_left_out_of_staging(po
         ).fetchall()
     }
     staged = postgres.connection.execute(
-        "SELECT count(*) FROM staging.stg_leaves WHERE leave_id = ANY(%s)", (postgres.cancelled,)
+        "SELECT count(*) FROM dev_staging.stg_leaves WHERE leave_id = ANY(%s)",
+        (postgres.cancelled,),
     ).fetchone()[0]
 
     assert set(postgres.cancelled) <= marked
     assert marked == {leave["id"] for leave in postgres.tenant.leaves if leave["cancellationDate"]}
     assert staged == 0
-    assert count(postgres.connection, "staging.stg_leaves") == len(postgres.tenant.leaves) - len(
-        marked
-    )
+    assert count(postgres.connection, "dev_staging.stg_leaves") == len(
+        postgres.tenant.leaves
+    ) - len(marked)
 
 
 def test_absenteeism_on_postgresql_matches_the_emulator(postgres):

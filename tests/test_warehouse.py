@@ -80,7 +80,7 @@ def test_every_stream_lands_as_a_table_with_every_row(warehouse, stream):
 
     expected = tenant.userlogs if stream == "user_history" else getattr(tenant, stream)
     assert rows(connection, f"SELECT count(*) FROM lucca.{stream}") == [(len(expected),)]
-    staged = rows(connection, f"SELECT count(*) FROM staging.stg_{stream}")
+    staged = rows(connection, f"SELECT count(*) FROM dev_staging.stg_{stream}")
     assert staged == [(len(expected),)]
 
 
@@ -111,7 +111,7 @@ def test_staging_columns_are_typed_and_snake_case(warehouse):
         rows(
             connection,
             "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = 'staging'",
+            "WHERE table_schema = 'dev_staging'",
         )
     )
     assert types["stg_contracts.starts_on"] == "DATE"
@@ -130,7 +130,7 @@ def test_department_tree_depth_and_path_follow_the_parents(warehouse):
         for row in rows(
             connection,
             "SELECT department_id, depth, path, parent_department_id, id_path "
-            "FROM analytics.department_tree",
+            "FROM dev_analytics.department_tree",
         )
     }
     assert len(tree) == len(tenant.departments)
@@ -150,7 +150,7 @@ def test_department_ancestors_list_each_ancestor_once(warehouse):
 
     ancestors = rows(
         connection,
-        "SELECT department_id, ancestor_department_id FROM analytics.department_ancestors",
+        "SELECT department_id, ancestor_department_id FROM dev_analytics.department_ancestors",
     )
     by_id = {d["id"]: d for d in tenant.departments}
     expected = []
@@ -166,7 +166,7 @@ def test_contracts_are_placed_in_the_department_of_their_start(warehouse):
     tenant, connection, _ = warehouse
 
     placed = dict(
-        rows(connection, "SELECT contract_id, department_id FROM analytics.contracts_placed")
+        rows(connection, "SELECT contract_id, department_id FROM dev_analytics.contracts_placed")
     )
     users = {user["id"]: user for user in tenant.users}
     assert len(placed) == len(tenant.contracts)
@@ -183,7 +183,7 @@ def test_department_periods_cover_each_contract_day_in_its_department(warehouse)
     for contract_id, department, starts, ends, title in rows(
         connection,
         "SELECT contract_id, department_id, starts_on, ends_on, job_title "
-        "FROM analytics.contract_department_periods ORDER BY starts_on",
+        "FROM dev_analytics.contract_department_periods ORDER BY starts_on",
     ):
         periods.setdefault(contract_id, []).append((department, starts, ends, title))
     users = {user["id"]: user for user in tenant.users}
@@ -208,7 +208,7 @@ def headcount_at(connection, month_end: datetime.date) -> dict[int, tuple]:
         for row in rows(
             connection,
             "SELECT department_id, headcount, people_headcount, fte_headcount "
-            "FROM analytics.headcount_by_department_month "
+            "FROM dev_analytics.headcount_by_department_month "
             f"WHERE month_end = DATE '{month_end}' AND headcount > 0",
         )
     }
@@ -268,7 +268,7 @@ def test_current_month_counts_no_future_hire(warehouse):
     ) - datetime.timedelta(days=1)
     [(headcount,)] = rows(
         connection,
-        "SELECT sum(headcount) FROM analytics.headcount_by_department_month "
+        "SELECT sum(headcount) FROM dev_analytics.headcount_by_department_month "
         f"WHERE month_end = DATE '{month_end}'",
     )
     assert tenant.future_user_ids()
@@ -279,7 +279,8 @@ def test_hires_and_leavers_add_up_to_the_users_start_and_end_dates(warehouse):
     tenant, connection, _ = warehouse
 
     [(hires, leavers)] = rows(
-        connection, "SELECT sum(hires), sum(leavers) FROM analytics.headcount_by_department_month"
+        connection,
+        "SELECT sum(hires), sum(leavers) FROM dev_analytics.headcount_by_department_month",
     )
     this_month = tenant.today.isoformat()[:7]
     # The months run from the first contract to this one: later dates are not counted.
@@ -295,7 +296,7 @@ def test_docs_describe_every_mart_column(warehouse):
     marts = {
         node["name"]: node
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["schema"] == "analytics"
+        if node["resource_type"] == "model" and node["schema"] == "dev_analytics"
     }
     assert len(marts) >= 6
     for name, node in marts.items():
@@ -311,7 +312,7 @@ def test_custom_field_values_hold_every_value_typed_with_its_field_name(warehous
         connection,
         "SELECT employee_id, field_id, field_name, field_type, position, text_value,"
         " number_value, date_value, boolean_value, list_entry_id, list_entry_label"
-        " FROM analytics.custom_field_values",
+        " FROM dev_analytics.custom_field_values",
     )
     assert len(landed) == len(set(landed))
     assert set(landed) == hr_truth.custom_field_rows(tenant)
@@ -325,13 +326,13 @@ def test_each_user_is_joined_to_the_cost_center_of_the_axis_that_holds_them(ware
         for user, section, code, name in rows(
             connection,
             "SELECT user_id, cost_center_id, cost_center_code, cost_center_name"
-            " FROM staging.stg_user_cost_centers",
+            " FROM dev_staging.stg_user_cost_centers",
         )
     }
     assert landed == hr_truth.cost_centers(tenant)
     assert rows(
         connection,
-        "SELECT DISTINCT cost_center_axis_id FROM staging.stg_user_cost_centers"
+        "SELECT DISTINCT cost_center_axis_id FROM dev_staging.stg_user_cost_centers"
         " WHERE cost_center_axis_id IS NOT NULL",
     ) == [(4,)]
 
@@ -340,7 +341,7 @@ def test_the_wide_view_has_one_column_per_field_name_and_one_row_per_person(ware
     tenant, connection, _ = warehouse
     [(label,)] = rows(connection, "SELECT DISTINCT tenant FROM lucca.users")
 
-    cursor = connection.execute(f"SELECT * FROM analytics.{wide_view_name(label)}")
+    cursor = connection.execute(f"SELECT * FROM dev_analytics.{wide_view_name(label)}")
     columns = [d[0] for d in cursor.description]
     landed = {
         row[1]: {c: v for c, v in zip(columns[2:], row[2:], strict=True) if v is not None}
@@ -369,7 +370,7 @@ def test_absences_by_person_day_hold_every_leave_not_cancelled_in_days_or_hours(
     got = rows(
         connection,
         "SELECT user_id, CAST(absence_date AS VARCHAR), leave_account_id, half_days, days, hours "
-        "FROM analytics.absences_by_person_day",
+        "FROM dev_analytics.absences_by_person_day",
     )
     assert {tuple(key): [half_days, days, away] for *key, half_days, days, away in got} == expected
 
@@ -378,7 +379,7 @@ def test_absences_by_person_day_hold_every_leave_not_cancelled_in_days_or_hours(
 #: is in post or away.
 ABSENTEEISM = (
     "SELECT month_end, department_id, headcount, working_days, absent_days, absent_hours, "
-    "absence_rate FROM analytics.absenteeism_by_department_month "
+    "absence_rate FROM dev_analytics.absenteeism_by_department_month "
     "WHERE month_end >= {first} AND (headcount > 0 OR absent_days > 0 OR absent_hours > 0)"
 )
 

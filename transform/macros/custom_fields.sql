@@ -98,12 +98,13 @@
 {%- endmacro %}
 
 {#- `dbt run-operation create_custom_fields_wide_view --args '{tenant: acme.ilucca.net}'`:
-    the tenant's wide view, `analytics.custom_fields_wide__<tenant>` unless `view` names
-    it. Run it again after a field is added or renamed in Lucca. -#}
+    the tenant's wide view, `custom_fields_wide__<tenant>` in the analytics schema of the
+    target (`<target schema>_analytics`, as the marts) unless `view` names it. Run it again after a field is added or renamed in Lucca. -#}
 {% macro create_custom_fields_wide_view(tenant, view=none) -%}
     {%- set name = view or 'custom_fields_wide__' ~ modules.re.sub('[^a-z0-9]+', '_', tenant | lower) -%}
     {%- set relation = api.Relation.create(
-        database=target.database, schema='analytics', identifier=name, type='view'
+        database=target.database, schema=generate_schema_name('analytics', none),
+        identifier=name, type='view'
     ) -%}
     {%- do run_query(create_view_as(relation, custom_fields_wide(tenant))) -%}
     {#- PostgreSQL keeps an operation's statements in a transaction of its own. -#}

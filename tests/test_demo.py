@@ -1,0 +1,100 @@
+"""`make demo-new-api` and the demos' start: the project's own emulator through the new
+Lucca API into JSONL, and never anything else that listens on the port."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lucca_emulator import Tenant
+
+ROOT = Path(__file__).parents[1]
+VENV_BIN = Path(sys.executable).parent
+# The new API's streams, as the README lists them.
+NEW_API_STREAMS = (
+    "employees",
+    "employments",
+    "job_positions",
+    "departments",
+    "legal_entities",
+    "business_establishments",
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A clone's demo: its script, its Meltano project and installed plugins."""
+    root = tmp_path / "project"
+    (root / "scripts").mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "demo.sh", root / "scripts")
+    shutil.copy(ROOT / "meltano.yml", root)
+    (root / ".meltano").mkdir()
+    for plugins in ("extractors", "loaders"):
+        (root / ".meltano" / plugins).symlink_to(ROOT / ".meltano" / plugins)
+    (root / "output").mkdir()
+    return root
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def demo(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """`make demo…` as the Makefile runs it, from a shell that has a real tenant's
+    settings exported: the demo must not use them."""
+    shell = {k: v for k, v in os.environ.items() if not k.startswith(("MELTANO", "TARGET"))}
+    shell |= {
+        "PATH": f"{VENV_BIN}{os.pathsep}{shell['PATH']}",
+        "TAP_LUCCA_API_URL": "https://acme.invalid",
+        "TAP_LUCCA_API_KEY": "a-real-tenants-key",
+        **env,
+    }
+    return subprocess.run(
+        ["bash", project / "scripts" / "demo.sh", *args],
+        cwd=project,
+        env=shell,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_the_new_api_demo_lands_each_new_api_stream_in_jsonl(project):
+    users = 60
+    result = demo(project, "new-api", DEMO_PORT=str(free_port()), DEMO_USERS=str(users))
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    folder = project / "output" / "demo" / "new-api"
+    landed = {path.name.split("-")[0]: path for path in folder.glob("*.jsonl")}
+    assert sorted(landed) == sorted(NEW_API_STREAMS)
+    employees = [json.loads(line) for line in landed["employees"].open()]
+    assert len(employees) == len(Tenant.generate(users=users, seed=42).users)
+    for stream, path in landed.items():
+        assert f"{path.relative_to(project)} " in result.stdout, stream
+    assert "a-real-tenants-key" not in result.stdout + result.stderr
+
+
+def test_the_demo_refuses_a_busy_port_in_one_line(project):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+
+        result = demo(project, DEMO_PORT=str(port), DEMO_USERS="20")
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert f"127.0.0.1:{port}" in result.stderr
+    assert "DEMO_PORT=" in result.stderr
+    assert not (project / "output" / "demo").exists()
