@@ -14,17 +14,15 @@ from pathlib import Path
 import pytest
 
 from lucca_emulator import Tenant
+from tap_lucca.tap import TapLucca
 
 ROOT = Path(__file__).parents[1]
 VENV_BIN = Path(sys.executable).parent
-# The new API's streams, as the README lists them.
-NEW_API_STREAMS = (
-    "employees",
-    "employments",
-    "job_positions",
-    "departments",
-    "legal_entities",
-    "business_establishments",
+# Every stream the tap offers with client credentials.
+NEW_API_STREAMS = tuple(
+    TapLucca(
+        config={"api_url": "https://a.ilucca.net", "client_id": "i", "client_secret": "s"}
+    ).streams
 )
 
 
