@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo demo-new-api warehouse test lint format clean
+.PHONY: demo demo-new-api demo-fleet warehouse test lint format clean
 
 $(BIN)/tap-lucca: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ demo: .meltano/.installed
 # The same emulator through the new Lucca API (OAuth client credentials), into JSONL.
 demo-new-api: .meltano/.installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh new-api
+
+# Two clients side by side, one per API, through the fleet (orchestrate/fleet.py).
+demo-fleet: .meltano/.installed
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh fleet
 
 # The demo tenant into DuckDB, then the dbt models built and tested on it.
 warehouse: .meltano/.installed

@@ -3,14 +3,15 @@
 #   scripts/demo.sh            legacy API (API key) -> JSONL files (make demo)
 #   scripts/demo.sh new-api    new Lucca API (OAuth client) -> JSONL files (make demo-new-api)
 #   scripts/demo.sh warehouse  legacy API -> DuckDB, then the dbt models (make warehouse)
+#   scripts/demo.sh fleet      two clients side by side, one per API (make demo-fleet)
 # DEMO_PORT=8766 runs it on another port than the demo environment's 8765; DEMO_USERS=300
-# on a tenant of another size (default: 2,500, or 1,000 for the new API).
+# on a tenant of another size (default: 2,500; 1,000 for the new API; 500 a client for the fleet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${1:-legacy}
-case $mode in legacy | new-api | warehouse) ;; *)
-  echo "usage: scripts/demo.sh [new-api|warehouse]" >&2
+case $mode in legacy | new-api | warehouse | fleet) ;; *)
+  echo "usage: scripts/demo.sh [new-api|warehouse|fleet]" >&2
   exit 2
   ;;
 esac
@@ -20,40 +21,77 @@ esac
 for variable in $(compgen -e); do
   if [[ $variable == TAP_LUCCA_* ]]; then unset "$variable"; fi
 done
+# The emulator's public demo credentials, whatever the shell says.
+export LUCCA_EMULATOR_API_KEY=emulator-demo-key LUCCA_EMULATOR_CLIENT_SECRET=emulator-secret
 PORT=${DEMO_PORT:-8765}
+case $mode in legacy) make_target=demo ;; warehouse) make_target=warehouse ;; *) make_target=demo-$mode ;; esac
+emulators=()
+logs=()
+trap 'kill "${emulators[@]}" 2>/dev/null || true; rm -f "${logs[@]}"' EXIT
+
+# Starts an emulator of $3 users on port $1 from seed $2, and waits for its own
+# "listening" line: never run against whatever else answers on the port.
+start_emulator() {
+  local port=$1 seed=$2 users=$3 started
+  started=$(mktemp)
+  logs+=("$started")
+  # Each start changes a few users, so a second demo is incremental.
+  python -m lucca_emulator --port "$port" --seed "$seed" --users "$users" --activity 25 \
+    >"$started" 2>&1 &
+  emulators+=($!)
+  for _ in $(seq 300); do
+    grep -q "listening" "$started" && return 0
+    if ! kill -0 "${emulators[-1]}" 2>/dev/null; then
+      local advice="free it, or pick another port: DEMO_PORT=$((port + 2)) make $make_target"
+      [ "$mode" = fleet ] && advice="free it: the fleet's demo clients are on 8767 and 8768"
+      echo "demo: $(tail -n 1 "$started"): $advice" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  echo "demo: the emulator on port $port did not start in 60 s" >&2
+  exit 1
+}
+
+if [ "$mode" = fleet ]; then
+  # The fleet runs every client of a Meltano project: this one runs in a project of its
+  # own (output/demo/fleet-project) that holds the two demo clients, clients/demo/, and
+  # shares this project's plugins, so that your own clients/ stay out of the demo.
+  users=${DEMO_USERS:-500}
+  start_emulator 8767 42 "$users"
+  start_emulator 8768 43 "$users"
+  export TAP_LUCCA_DEMO_LEGACY_API_KEY=$LUCCA_EMULATOR_API_KEY
+  export TAP_LUCCA_DEMO_NEW_API_CLIENT_ID=emulator-client
+  export TAP_LUCCA_DEMO_NEW_API_CLIENT_SECRET=$LUCCA_EMULATOR_CLIENT_SECRET
+  project=output/demo/fleet-project
+  rm -rf "$project"
+  mkdir -p "$project/clients" "$project/output"
+  cp meltano.yml "$project/"
+  cp clients/demo/*.meltano.yml "$project/clients/"
+  for shared in .meltano .venv orchestrate; do ln -s "$PWD/$shared" "$project/$shared"; done
+  before=$(date +%s)
+  (cd "$project" && meltano --environment=demo run clients-to-jsonl)
+  echo
+  echo "Files written by each client in this run ($project/output/demo/<client>):"
+  find "$project/output/demo" -name '*.jsonl' -newermt "@$before" | sort | while read -r file; do
+    printf '  %-80s %7d records\n' "${file#"$project"/}" "$(wc -l <"$file")"
+  done
+  exit
+fi
+
+if [ "$mode" = new-api ]; then
+  export TAP_LUCCA_CLIENT_ID=emulator-client TAP_LUCCA_CLIENT_SECRET=$LUCCA_EMULATOR_CLIENT_SECRET
+  # Its pages hold 100 records at most, at Lucca's 50 requests a minute: about a minute.
+  start_emulator "$PORT" 42 "${DEMO_USERS:-1000}"
+  output=output/demo/new-api
+else
+  export TAP_LUCCA_API_KEY=$LUCCA_EMULATOR_API_KEY
+  start_emulator "$PORT" 42 "${DEMO_USERS:-2500}"
+  output=output/demo
+fi
 export TAP_LUCCA_API_URL=http://127.0.0.1:$PORT
 export TAP_LUCCA_OAUTH_TOKEN_URL=$TAP_LUCCA_API_URL/connect/token
-if [ "$mode" = new-api ]; then
-  export TAP_LUCCA_CLIENT_ID=emulator-client TAP_LUCCA_CLIENT_SECRET=emulator-secret
-  export LUCCA_EMULATOR_CLIENT_SECRET=$TAP_LUCCA_CLIENT_SECRET
-  output=output/demo/new-api
-  # Its pages hold 100 records at most, at Lucca's 50 requests a minute: about a minute.
-  users=${DEMO_USERS:-1000}
-else
-  export TAP_LUCCA_API_KEY=emulator-demo-key
-  export LUCCA_EMULATOR_API_KEY=$TAP_LUCCA_API_KEY
-  output=output/demo
-  users=${DEMO_USERS:-2500}
-fi
 before=$(date +%s)
-
-# Each start of the emulator changes a few users, so a second demo is incremental.
-started=$(mktemp)
-python -m lucca_emulator --port "$PORT" --users "$users" --seed 42 --activity 25 >"$started" 2>&1 &
-emulator=$!
-trap 'kill "$emulator" 2>/dev/null || true; rm -f "$started"' EXIT
-# Wait for this emulator's own "listening" line: never run against whatever else
-# answers on the port.
-for _ in $(seq 300); do
-  grep -q "listening" "$started" && break
-  if ! kill -0 "$emulator" 2>/dev/null; then
-    target=$([ "$mode" = legacy ] && echo demo || echo "${mode/new-api/demo-new-api}")
-    echo "demo: $(tail -n 1 "$started"): free it, or pick another port: DEMO_PORT=8766 make $target" >&2
-    exit 1
-  fi
-  sleep 0.2
-done
-grep -q "listening" "$started" || { echo "demo: the emulator did not start in 60 s" >&2; exit 1; }
 mkdir -p "$output" # target-duckdb creates its file, not the file's folder
 
 if [ "$mode" = warehouse ]; then
