@@ -18,12 +18,13 @@ from tap_lucca.tap import TapLucca
 
 ROOT = Path(__file__).parents[1]
 VENV_BIN = Path(sys.executable).parent
-# Every stream the tap offers with client credentials.
+# Every stream the tap offers with client credentials, and with an API key.
 NEW_API_STREAMS = tuple(
     TapLucca(
         config={"api_url": "https://a.ilucca.net", "client_id": "i", "client_secret": "s"}
     ).streams
 )
+LEGACY_STREAMS = tuple(TapLucca(config={"api_url": "https://a.ilucca.net", "api_key": "k"}).streams)
 
 
 @pytest.fixture
@@ -96,3 +97,26 @@ def test_the_demo_refuses_a_busy_port_in_one_line(project):
     assert f"127.0.0.1:{port}" in result.stderr
     assert "DEMO_PORT=" in result.stderr
     assert not (project / "output" / "demo").exists()
+
+
+def test_the_fleet_demo_lands_a_legacy_and_a_new_api_client_side_by_side(project):
+    (project / "orchestrate").symlink_to(ROOT / "orchestrate")
+    (project / ".venv").symlink_to(VENV_BIN.parent)
+    shutil.copytree(ROOT / "clients" / "demo", project / "clients" / "demo")
+    users = 30
+
+    result = demo(project, "fleet", DEMO_USERS=str(users))
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "all 2 tenants ok" in result.stderr
+    landed = project / "output" / "demo" / "fleet-project" / "output" / "demo"
+    streams = {
+        client.name: {path.name.split("-")[0]: path for path in client.glob("*.jsonl")}
+        for client in landed.iterdir()
+    }
+    assert sorted(streams["tap-lucca-demo-new-api"]) == sorted(NEW_API_STREAMS)
+    assert sorted(streams["tap-lucca-demo-legacy"]) == sorted(LEGACY_STREAMS)
+    for client, seed, stream in (("legacy", 42, "users"), ("new-api", 43, "employees")):
+        records = [json.loads(line) for line in streams[f"tap-lucca-demo-{client}"][stream].open()]
+        assert len(records) == len(Tenant.generate(users=users, seed=seed).users)
+        assert {record["tenant"] for record in records} == {f"demo-{client}"}
