@@ -1,4 +1,5 @@
-"""Field selection: what a catalog deselects is left out of the records, at any depth."""
+"""Field selection: what a catalog deselects is left out of the records, at any depth,
+and stream maps still apply after it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ DESELECTED = {
     "users": [("birthDate",), ("manager", "url")],
     "contracts": [("externalId",), ("type", "name")],
 }
+STREAM_MAPS = {"contracts": {"ownerLabel": "'owner ' + str(ownerId)"}}
 
 
 def catalog_deselecting(config: dict, deselected: dict[str, list[tuple[str, ...]]]) -> dict:
@@ -31,9 +33,9 @@ def catalog_deselecting(config: dict, deselected: dict[str, list[tuple[str, ...]
 
 @pytest.fixture(scope="module")
 def records() -> dict[str, list[dict]]:
-    """One sync of users and contracts under that catalog."""
+    """One sync of users and contracts under that catalog, with that stream map."""
     with LuccaEmulator(Tenant.generate(users=300, seed=11), api_key=API_KEY) as emulator:
-        config = fast_config(emulator)
+        config = fast_config(emulator, stream_maps=STREAM_MAPS)
         tap = TapLucca(config=config, catalog=catalog_deselecting(config, DESELECTED))
         stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
         with contextlib.redirect_stdout(stdout):
@@ -65,3 +67,8 @@ def test_a_deselected_nested_property_is_left_out_and_its_siblings_kept(
     assert objects
     assert [o for o in objects if child in o] == []
     assert all("id" in o for o in objects)
+
+
+def test_a_stream_map_still_applies(records):
+    assert records["contracts"]
+    assert [r for r in records["contracts"] if r["ownerLabel"] != f"owner {r['ownerId']}"] == []
