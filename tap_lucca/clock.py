@@ -100,20 +100,25 @@ class TimeFields:
         self.logger = logger
         self.plan = self._plan(_kinds(schema))
 
-    def _plan(self, kinds: dict[str, t.Any]) -> _Plan:
+    def _plan(self, kinds: dict[str, t.Any], path: str = "") -> _Plan:
         """Each time field with its conversion, each object holding some with its own."""
         convert = {"date-time": self.clock.utc, "date": _day}
         formats = {name: kind for name, kind in kinds.items() if isinstance(kind, str)}
         return _Plan(
+            path,
             tuple((name, kind, convert[kind]) for name, kind in formats.items()),
-            tuple((name, self._plan(kind)) for name, kind in kinds.items() if name not in formats),
+            tuple(
+                (name, self._plan(kind, f"{path}{name}."))
+                for name, kind in kinds.items()
+                if name not in formats
+            ),
         )
 
     def convert(self, record: dict) -> dict:
-        self._convert(record, self.plan, record.get("id"), "")
+        self._convert(record, self.plan, record.get("id"))
         return record
 
-    def _convert(self, obj: dict, plan: _Plan, record_id: t.Any, prefix: str) -> None:
+    def _convert(self, obj: dict, plan: _Plan, record_id: t.Any) -> None:
         get = obj.get
         for name, kind, convert in plan.fields:
             if value := get(name):
@@ -125,20 +130,22 @@ class TimeFields:
                         "%r; emitted as None",
                         self.stream,
                         record_id,
-                        prefix + name,
+                        plan.path + name,
                         kind,
                         value,
                     )
                     obj[name] = None
         for name, nested in plan.nested:
             if type(value := get(name)) is dict:
-                self._convert(value, nested, record_id, f"{prefix}{name}.")
+                self._convert(value, nested, record_id)
 
 
 @dataclass(frozen=True)
 class _Plan:
     """An object's time fields (name, format, conversion) and the objects in it that hold some."""
 
+    #: Where the object is in the record, as logged: "" or "review.".
+    path: str
     fields: tuple[tuple[str, str, Callable[[str], str]], ...]
     nested: tuple[tuple[str, _Plan], ...]
 

@@ -28,6 +28,8 @@ def _accepted(schema: dict) -> tuple[type, ...]:
 class _Object:
     """The checks of one object's properties, compiled from its schema."""
 
+    #: Where the object is in the record, as logged: "" or "department.".
+    path: str
     #: Each property's name, the exact types that pass (decoded JSON holds no
     #: subclasses, and a bool is no integer; a null always passes), and the types
     #: a drifted value is converted to, in the schema's order.
@@ -35,14 +37,14 @@ class _Object:
     nested: tuple[tuple[str, _Object], ...]
 
     @classmethod
-    def of(cls, schema: dict) -> _Object:
+    def of(cls, schema: dict, path: str = "") -> _Object:
         checks, nested = [], []
         for name, property_schema in schema.get("properties", {}).items():
             if accepted := _accepted(property_schema):
                 checks.append((name, frozenset({*accepted, type(None)}), accepted))
                 if "properties" in property_schema:
-                    nested.append((name, cls.of(property_schema)))
-        return cls(tuple(checks), tuple(nested))
+                    nested.append((name, cls.of(property_schema, f"{path}{name}.")))
+        return cls(path, tuple(checks), tuple(nested))
 
 
 class SchemaGuard:
@@ -65,7 +67,7 @@ class SchemaGuard:
     def check(self, record: dict) -> dict:
         if not record.keys() <= self.known_keys:
             self._drop(record, record.keys() - self.known_keys)
-        self._fit(record, self.root, record.get("id"), "")
+        self._fit(record, self.root, record.get("id"))
         return record
 
     def _drop(self, record: dict, unknown: set[str]) -> None:
@@ -79,14 +81,14 @@ class SchemaGuard:
                 ", ".join(sorted(new)),
             )
 
-    def _fit(self, obj: dict, schema: _Object, record_id: t.Any, prefix: str) -> None:
+    def _fit(self, obj: dict, schema: _Object, record_id: t.Any) -> None:
         get = obj.get
         for name, passing, accepted in schema.checks:
             if type(get(name)) not in passing:
-                obj[name] = self._convert(obj[name], accepted, record_id, prefix + name)
+                obj[name] = self._convert(obj[name], accepted, record_id, schema.path + name)
         for name, nested in schema.nested:
             if type(value := get(name)) is dict:
-                self._fit(value, nested, record_id, f"{prefix}{name}.")
+                self._fit(value, nested, record_id)
 
     def _convert(
         self, value: t.Any, accepted: tuple[type, ...], record_id: t.Any, field: str

@@ -34,9 +34,7 @@ class Deselection:
             if not selected and (path := _property_path(breadcrumb))
         }
         # A property inside a deselected one goes with it.
-        self.paths = tuple(
-            sorted(p for p in paths if not any(p[:n] in paths for n in range(1, len(p))))
-        )
+        self.paths = tuple(p for p in paths if not any(p[:n] in paths for n in range(1, len(p))))
 
     def drop(self, record: dict) -> dict:
         """The record without its deselected properties, at any depth of objects."""
