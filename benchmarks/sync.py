@@ -4,6 +4,10 @@
     python benchmarks/sync.py --users 10000 --rpm 50        # under Lucca's real limit
     python benchmarks/sync.py --users 10000 --incremental   # a daily run after 1% changed
     python benchmarks/sync.py --users 2000 --rpm 50 --tenants 3   # tenants side by side
+    python benchmarks/sync.py --users 100000 --streams users,contracts,departments --repeat 5
+
+With --repeat, the tap and the baseline run in turn against the same emulator and the
+medians are printed, with the median of the run-by-run ratios.
 
 The emulators run in this process; the tap and the baseline (benchmarks/baseline.py)
 run as child processes, so their CPU time and peak memory are their own.
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -67,11 +72,27 @@ def count_records(singer_output: Path) -> tuple[Counter, dict | None]:
     return records, state
 
 
-def run_tap(config: dict, workdir: Path, state: dict | None = None) -> tuple[dict, Counter, dict]:
+def catalog_of(streams: list[str]) -> dict:
+    """The tap's catalog with only `streams` selected."""
+    catalog = TapLucca(config={"api_url": "https://a.ilucca.net", "api_key": "k"}).catalog_dict
+    for entry in catalog["streams"]:
+        for metadata in entry["metadata"]:
+            if metadata["breadcrumb"] == []:
+                metadata["metadata"]["selected"] = entry["tap_stream_id"] in streams
+    return catalog
+
+
+def run_tap(
+    config: dict, workdir: Path, state: dict | None = None, streams: list[str] | None = None
+) -> tuple[dict, Counter, dict]:
     workdir.mkdir(parents=True, exist_ok=True)
     config_path = workdir / "config.json"
     config_path.write_text(json.dumps(config))
     command = [sys.executable, "-m", "tap_lucca", "--config", str(config_path)]
+    if streams:
+        catalog_path = workdir / "catalog.json"
+        catalog_path.write_text(json.dumps(catalog_of(streams)))
+        command += ["--catalog", str(catalog_path)]
     if state:
         state_path = workdir / "state.json"
         state_path.write_text(json.dumps(state))
@@ -94,32 +115,63 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--changed", type=float, default=0.01, help="share changed (daily run)")
     parser.add_argument("--tenants", type=int, default=1, help="tenants synced side by side")
     parser.add_argument("--seed", type=int, default=42)
-    return parser.parse_args()
+    parser.add_argument("--streams", help="comma-separated streams to sync (default: all)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of the tap and the baseline")
+    args = parser.parse_args()
+    args.streams = args.streams.split(",") if args.streams else list(STREAMS)
+    if unknown := set(args.streams) - set(STREAMS):
+        parser.error(f"unknown streams: {', '.join(sorted(unknown))}")
+    return args
+
+
+def medians(runs: list[dict]) -> dict:
+    return {key: statistics.median(run[key] for run in runs) for key in ("wall", "cpu", "rss_mb")}
 
 
 def measure(args: argparse.Namespace, tenant: Tenant) -> dict:
-    """Run the tap (and the baseline on full unlimited runs) against the emulator."""
+    """Run the tap (and the baseline on full unlimited runs, in turn with the tap)
+    against the emulator."""
     emulator = LuccaEmulator(tenant, api_key=API_KEY, rpm=args.rpm or None)
     with emulator, tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         config = tap_config(emulator, args.rpm)
         state = None
         if args.incremental:
-            _, _, state = run_tap(config, workdir)
+            _, _, state = run_tap(config, workdir, streams=args.streams)
             changed = tenant.users[:: max(1, round(1 / args.changed))]
             tenant.update_users([user["id"] for user in changed])
             emulator.clear_requests()
-        tap, records, _ = run_tap(config, workdir, state)
-        sent = Counter(STREAM_OF_PATH.get(r.path, r.path) for r in emulator.requests)
-        fields = {r.path: r.params["fields"][0] for r in emulator.requests if "fields" in r.params}
-
-        baseline = None
-        if not args.incremental and not args.rpm:
-            command = [sys.executable, str(ROOT / "benchmarks" / "baseline.py"), emulator.url]
-            command += [API_KEY, fields["/api/v3/users"], fields["/api/v3/userlogs"]]
-            command += [str(workdir / "baseline.jsonl")]
-            baseline = run_measured(command, workdir / "baseline.out")
-    return {"tap": tap, "records": records, "sent": sent, "baseline": baseline}
+        taps, baselines = [], []
+        for _ in range(args.repeat):
+            emulator.clear_requests()
+            emulator.reset_rate_limit()
+            tap, records, _ = run_tap(config, workdir, state, args.streams)
+            taps.append(tap)
+            sent = Counter(STREAM_OF_PATH.get(r.path, r.path) for r in emulator.requests)
+            fields = {
+                r.path: r.params["fields"][0] for r in emulator.requests if "fields" in r.params
+            }
+            if not args.incremental and not args.rpm:
+                command = [sys.executable, str(ROOT / "benchmarks" / "baseline.py"), emulator.url]
+                command += [API_KEY, str(workdir / "baseline.jsonl"), "--streams"]
+                command += [",".join(args.streams)]
+                for option, path in (
+                    ("--user-fields", "/api/v3/users"),
+                    ("--history-fields", "/api/v3/userlogs"),
+                ):
+                    if path in fields:
+                        command += [option, fields[path]]
+                baselines.append(run_measured(command, workdir / "baseline.out"))
+    pairs = list(zip(taps, baselines, strict=False))  # no baseline under a rate limit
+    ratios = [tap["wall"] / baseline["wall"] for tap, baseline in pairs]
+    return {
+        "tap": medians(taps),
+        "records": records,
+        "sent": sent,
+        "baseline": medians(baselines) if baselines else None,
+        "ratio": statistics.median(ratios) if ratios else None,
+        "walls": [(tap["wall"], baseline["wall"]) for tap, baseline in pairs],
+    }
 
 
 def measure_side_by_side(args: argparse.Namespace, tenants: list[Tenant]) -> dict:
@@ -152,12 +204,13 @@ def row(label: str, value: str) -> None:
 def print_table(args: argparse.Namespace, tenant: Tenant, result: dict) -> None:
     tap, records, sent, baseline = (result[k] for k in ("tap", "records", "sent", "baseline"))
     total = sum(records.values())
-    floors = {stream: floor(stream, tenant) for stream in STREAMS}
+    floors = {stream: floor(stream, tenant) for stream in args.streams}
     print()
     row("N users", f"{args.users:,}")
     row("mode", "incremental (daily)" if args.incremental else "full")
     row("rate limit (requests/min)", str(args.rpm or "unlimited"))
-    for stream in STREAMS:
+    row("runs (figures are medians)", str(args.repeat))
+    for stream in args.streams:
         row(f"{stream}: records", f"{records[stream]:,}")
         row(f"{stream}: requests / floor", f"{sent[stream]} / {floors[stream]}")
     row("requests / floor (total)", f"{sum(sent.values())} / {sum(floors.values())}")
@@ -174,7 +227,12 @@ def print_table(args: argparse.Namespace, tenant: Tenant, result: dict) -> None:
         row("baseline CPU time (s)", f"{baseline['cpu']:.2f}")
         row("baseline records/s", f"{total / baseline['wall']:,.0f}")
         row("baseline peak RSS (MB)", f"{baseline['rss_mb']:.1f}")
-        row("throughput tap / baseline", f"{baseline['wall'] / tap['wall']:.2f}")
+        row("wall time tap / baseline", f"{result['ratio']:.2f}")
+        row("throughput tap / baseline", f"{1 / result['ratio']:.2f}")
+        row(
+            "each run: tap, baseline (s)",
+            "; ".join(f"{a:.2f}, {b:.2f}" for a, b in result["walls"]),
+        )
 
 
 def main() -> None:

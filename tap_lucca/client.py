@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import msgspec
 import requests
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
-from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.singerlib import RecordMessage
 
 from tap_lucca import sdk
 from tap_lucca.availability import ABSENCE_CAUSES, EndpointUnavailable
@@ -25,11 +25,12 @@ from tap_lucca.paging import LuccaPaginator, PageSize
 from tap_lucca.payload import payload
 from tap_lucca.report import FAILED, SKIPPED, failure_reason
 from tap_lucca.schema import stream_schema
+from tap_lucca.selection import Deselection
 from tap_lucca.settings import default_tenant, validated_url
 from tap_lucca.throttle import retry_after_seconds
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Mapping
+    from collections.abc import Callable, Generator, Iterator, Mapping
 
     from singer_sdk.helpers.types import Context
 
@@ -63,11 +64,6 @@ class LuccaStream(sdk.StreamAdapter):
 
     #: How the API generation pages.
     paginator_class: t.ClassVar[type[LuccaPaginator]]
-
-    # Records are decoded JSON, so values already have JSON types: the SDK's
-    # conformance, most of the tap's CPU time, would change nothing. The schema
-    # guard drops unknown keys and mends drifted types instead.
-    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     # One METRIC line per request drowned the log; the run summary counts requests.
     log_request_metrics = False
@@ -170,6 +166,31 @@ class LuccaStream(sdk.StreamAdapter):
         row["tenant"] = self.tenant
         self.report.record(self.logger)
         return row
+
+    @cached_property
+    def deselection(self) -> Deselection:
+        return Deselection(self.mask)
+
+    def record_messages(self, record: dict) -> Iterator[RecordMessage]:
+        # The SDK's, less two passes over every nested value of every record: its
+        # search for deselected properties (the catalog's selection is applied by
+        # path instead) and its type conformance, which would change nothing in
+        # decoded JSON (the schema guard drops unknown keys and mends drifted types).
+        record = self.deselection.drop(record)
+        for stream_map in self.stream_maps:
+            if (mapped := stream_map.transform(record)) is not None:
+                yield RecordMessage(
+                    stream=stream_map.stream_alias,
+                    record=mapped,
+                    version=self.table_version,
+                    time_extracted=dt.datetime.now(dt.UTC),
+                )
+
+    def generate_child_contexts(
+        self, record: dict, context: Context | None
+    ) -> t.Iterable[Context | None]:
+        # Without child streams, the SDK's default copies each record to hand it to none.
+        return super().generate_child_contexts(record, context) if self.child_streams else ()
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         """Records of one partition. A stream that fails, or is skipped, ends

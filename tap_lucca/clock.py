@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import typing as t
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from singer_sdk.exceptions import ConfigValidationError
 
 if t.TYPE_CHECKING:
     import logging
+    from collections.abc import Callable
 
 
 def _kinds(schema: dict) -> dict[str, t.Any]:
@@ -40,19 +42,31 @@ class TenantClock:
         except (ZoneInfoNotFoundError, ValueError):
             msg = f"timezone must be an IANA time zone such as Europe/Paris, got {zone_name!r}"
             raise ConfigValidationError(msg) from None
-        # Offsets change on whole minutes: one look-up per minute of the clock.
-        self._offset = functools.lru_cache(maxsize=65536)(self._offset_at)
+        # A few thousand days cover years of records, in little memory.
+        self._offset_on = functools.lru_cache(maxsize=4096)(self._day_offset)
 
     def utc(self, value: str) -> str:
         """An instant as UTC; a naive one is a time of the tenant's clock."""
         moment = dt.datetime.fromisoformat(value)
-        offset = moment.utcoffset() if moment.tzinfo else self._offset(value[:16])
-        utc = moment.replace(tzinfo=None) - offset
+        if moment.tzinfo is not None:
+            utc = moment.replace(tzinfo=None) - moment.utcoffset()  # type: ignore[operator]
+        else:
+            offset = self._offset_on(moment.date())
+            utc = moment - (self._offset_at(moment) if offset is None else offset)
         return utc.isoformat(timespec="microseconds") + "Z"
 
-    def _offset_at(self, minute: str) -> dt.timedelta:
+    def _offset_at(self, moment: dt.datetime) -> dt.timedelta:
         # In the hour repeated when clocks go back, the earlier of the two.
-        return dt.datetime.fromisoformat(minute).replace(tzinfo=self.zone).utcoffset()  # type: ignore[return-value]
+        return moment.replace(tzinfo=self.zone).utcoffset()  # type: ignore[return-value]
+
+    def _day_offset(self, day: dt.date) -> dt.timedelta | None:
+        """The zone's offset all day long; None on a day the clocks change. No zone of
+        the tz database changes its clocks twice within 26 hours, so a day that ends
+        on the offset it began with kept it throughout."""
+        midnight = dt.datetime.combine(day, dt.time())
+        offset = self._offset_at(midnight)
+        last = self._offset_at(midnight + dt.timedelta(days=1, microseconds=-1))
+        return offset if offset == last else None
 
     def lucca_since(self, value: str) -> str:
         """A bookmark or start date as a v3 `since` filter takes it: a naive time of
@@ -89,36 +103,58 @@ class TimeFields:
         self, stream: str, schema: dict, clock: TenantClock, logger: logging.Logger
     ) -> None:
         self.stream = stream
-        self.kinds = _kinds(schema)
         self.clock = clock
         self.logger = logger
+        self.plan = self._plan(_kinds(schema))
+
+    def _plan(self, kinds: dict[str, t.Any], path: str = "") -> _Plan:
+        """Each time field with its conversion, each object holding some with its own."""
+        convert = {"date-time": self.clock.utc, "date": _day}
+        formats = {name: kind for name, kind in kinds.items() if isinstance(kind, str)}
+        return _Plan(
+            path,
+            tuple((name, kind, convert[kind]) for name, kind in formats.items()),
+            tuple(
+                (name, self._plan(kind, f"{path}{name}."))
+                for name, kind in kinds.items()
+                if name not in formats
+            ),
+        )
 
     def convert(self, record: dict) -> dict:
-        self._convert(record, self.kinds, record.get("id"), "")
+        self._convert(record, self.plan, record.get("id"))
         return record
 
-    def _convert(self, obj: dict, kinds: dict[str, t.Any], record_id: t.Any, prefix: str) -> None:
-        for name, kind in kinds.items():
-            value = obj.get(name)
-            if not value:
-                continue
-            if isinstance(kind, dict):
-                if isinstance(value, dict):
-                    self._convert(value, kind, record_id, f"{prefix}{name}.")
-                continue
-            try:
-                obj[name] = self.clock.utc(value) if kind == "date-time" else _day(value)
-            except (TypeError, ValueError):
-                self.logger.error(
-                    "Stream '%s', record id %s: field '%s' should be a %s but Lucca sent %r; "
-                    "emitted as None",
-                    self.stream,
-                    record_id,
-                    prefix + name,
-                    kind,
-                    value,
-                )
-                obj[name] = None
+    def _convert(self, obj: dict, plan: _Plan, record_id: t.Any) -> None:
+        get = obj.get
+        for name, kind, convert in plan.fields:
+            if value := get(name):
+                try:
+                    obj[name] = convert(value)
+                except (TypeError, ValueError):
+                    self.logger.error(
+                        "Stream '%s', record id %s: field '%s' should be a %s but Lucca sent "
+                        "%r; emitted as None",
+                        self.stream,
+                        record_id,
+                        plan.path + name,
+                        kind,
+                        value,
+                    )
+                    obj[name] = None
+        for name, nested in plan.nested:
+            if type(value := get(name)) is dict:
+                self._convert(value, nested, record_id)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """An object's time fields (name, format, conversion) and the objects in it that hold some."""
+
+    #: Where the object is in the record, as logged: "" or "review.".
+    path: str
+    fields: tuple[tuple[str, str, Callable[[str], str]], ...]
+    nested: tuple[tuple[str, _Plan], ...]
 
 
 def _day(value: str) -> str:

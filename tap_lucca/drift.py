@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing as t
+from dataclasses import dataclass
 
 if t.TYPE_CHECKING:
     import logging
@@ -23,6 +24,29 @@ def _accepted(schema: dict) -> tuple[type, ...]:
     return tuple(python for name in names for python in _PYTHON_TYPES.get(name, ()))
 
 
+@dataclass(frozen=True)
+class _Object:
+    """The checks of one object's properties, compiled from its schema."""
+
+    #: Where the object is in the record, as logged: "" or "department.".
+    path: str
+    #: Each property's name, the exact types that pass (decoded JSON holds no
+    #: subclasses, and a bool is no integer; a null always passes), and the types
+    #: a drifted value is converted to, in the schema's order.
+    checks: tuple[tuple[str, frozenset[type], tuple[type, ...]], ...]
+    nested: tuple[tuple[str, _Object], ...]
+
+    @classmethod
+    def of(cls, schema: dict, path: str = "") -> _Object:
+        checks, nested = [], []
+        for name, property_schema in schema.get("properties", {}).items():
+            if accepted := _accepted(property_schema):
+                checks.append((name, frozenset({*accepted, type(None)}), accepted))
+                if "properties" in property_schema:
+                    nested.append((name, cls.of(property_schema, f"{path}{name}.")))
+        return cls(path, tuple(checks), tuple(nested))
+
+
 class SchemaGuard:
     """Makes each record fit its stream's schema, compiled once.
 
@@ -36,23 +60,14 @@ class SchemaGuard:
     def __init__(self, stream: str, schema: dict, logger: logging.Logger) -> None:
         self.stream = stream
         self.logger = logger
-        self.checks = self._compile(schema)
+        self.root = _Object.of(schema)
         self.known_keys = frozenset(schema["properties"])
         self._reported_keys: set[str] = set()
 
-    def _compile(self, schema: dict) -> dict[str, tuple[tuple[type, ...], dict | None]]:
-        checks = {}
-        for name, property_schema in schema.get("properties", {}).items():
-            accepted = _accepted(property_schema)
-            nested = self._compile(property_schema) if "properties" in property_schema else None
-            if accepted:
-                checks[name] = (accepted, nested)
-        return checks
-
     def check(self, record: dict) -> dict:
-        if unknown := record.keys() - self.known_keys:
-            self._drop(record, unknown)
-        self._fit(record, self.checks, record.get("id"), "")
+        if not record.keys() <= self.known_keys:
+            self._drop(record, record.keys() - self.known_keys)
+        self._fit(record, self.root, record.get("id"))
         return record
 
     def _drop(self, record: dict, unknown: set[str]) -> None:
@@ -66,15 +81,14 @@ class SchemaGuard:
                 ", ".join(sorted(new)),
             )
 
-    def _fit(self, obj: dict, checks: dict, record_id: t.Any, prefix: str) -> None:
-        for name, (accepted, nested) in checks.items():
-            value = obj.get(name)
-            if value is None:
-                continue
-            if not isinstance(value, accepted) or (bool in accepted) != isinstance(value, bool):
-                obj[name] = self._convert(value, accepted, record_id, prefix + name)
-            elif nested:
-                self._fit(value, nested, record_id, f"{prefix}{name}.")
+    def _fit(self, obj: dict, schema: _Object, record_id: t.Any) -> None:
+        get = obj.get
+        for name, passing, accepted in schema.checks:
+            if type(get(name)) not in passing:
+                obj[name] = self._convert(obj[name], accepted, record_id, schema.path + name)
+        for name, nested in schema.nested:
+            if type(value := get(name)) is dict:
+                self._fit(value, nested, record_id)
 
     def _convert(
         self, value: t.Any, accepted: tuple[type, ...], record_id: t.Any, field: str

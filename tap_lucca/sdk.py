@@ -20,7 +20,10 @@ from singer_sdk import RESTStream, Stream, Tap
 from singer_sdk.helpers import _state
 
 if t.TYPE_CHECKING:
+    from collections.abc import Iterator
     from types import FrameType
+
+    from singer_sdk.singerlib import RecordMessage
 
 
 class StreamAdapter(RESTStream):
@@ -58,6 +61,14 @@ class StreamAdapter(RESTStream):
     def write_activate_version(self, version: int) -> None:
         """Write an ACTIVATE_VERSION message now."""
         super()._write_activate_version_message(version)
+
+    def _generate_record_messages(self, record: dict) -> Iterator[RecordMessage]:
+        return self.record_messages(record)
+
+    def record_messages(self, record: dict) -> Iterator[RecordMessage]:
+        """The RECORD messages of one record, through the stream maps. By default the
+        SDK's: it drops deselected properties and conforms types first."""
+        return super()._generate_record_messages(record)
 
 
 class TapAdapter(Tap):
@@ -119,6 +130,7 @@ PRIVATE_MEMBERS = (
     PrivateMember(Stream, "_tap", instance=True),
     PrivateMember(Stream, "_stream_version", instance=True),
     PrivateMember(Stream, "_write_activate_version_message", ("self", "full_table_version")),
+    PrivateMember(Stream, "_generate_record_messages", ("self", "record")),
     PrivateMember(Tap, "_validate_config", ("self", "raise_errors")),
     PrivateMember(Tap, "_handle_termination", ("self", "signum", "frame")),
     PrivateMember(_state, "reset_state_progress_markers", ("stream_or_partition_state",)),

@@ -15,6 +15,7 @@ from tap_lucca.availability import AvailabilityPolicy
 from tap_lucca.connection import SettingError
 from tap_lucca.custom_fields import Exclusions
 from tap_lucca.field_catalog import FieldCatalog
+from tap_lucca.payload import collected_apart
 from tap_lucca.report import RunReport, quiet_expected_warnings
 from tap_lucca.settings import setting_errors
 from tap_lucca.signals import STOP, Stopped, WholeLineWriter
@@ -291,7 +292,8 @@ class TapLucca(sdk.TapAdapter):
         STOP.handle(signum)
 
     def sync_all(self) -> None:
-        self._run(super().sync_all)
+        with collected_apart():
+            self._run(super().sync_all)
 
     def run_connection_test(self) -> bool:
         return self._run(super().run_connection_test)

@@ -149,8 +149,9 @@ class V3Stream(LuccaStream):
             if (total := body["data"].get("count")) is not None:
                 self.report.count(total)
         for record in items(body):
-            for key in record.keys() - self._known_keys:
-                self._learn_spelling(key)
+            if not record.keys() <= self._known_keys:
+                for key in record.keys() - self._known_keys:
+                    self._learn_spelling(key)
             for sent, ours in self._renames.items():
                 if sent in record:
                     record[ours] = record.pop(sent)

@@ -33,6 +33,24 @@ def test_instants_come_out_in_utc(lucca, utc):
     assert PARIS.utc(lucca) == utc
 
 
+@pytest.mark.parametrize(
+    ("lucca", "utc"),
+    [
+        ("2025-03-30T01:30:00", "2025-03-30T00:30:00.000000Z"),  # before 02:00 became 03:00
+        ("2025-03-30T03:30:00", "2025-03-30T01:30:00.000000Z"),
+        ("2025-10-26T01:30:00", "2025-10-25T23:30:00.000000Z"),
+        ("2025-10-26T02:30:00", "2025-10-26T00:30:00.000000Z"),  # repeated: the earlier
+        ("2025-10-26T03:30:00", "2025-10-26T02:30:00.000000Z"),  # after 03:00 became 02:00
+    ],
+)
+def test_instants_on_the_days_clocks_change_take_their_hours_offset(lucca, utc):
+    clock = TenantClock("Europe/Paris")
+    clock.utc("2025-03-30T00:00:00")  # the same days seen before, at another hour
+    clock.utc("2025-10-26T00:00:00")
+
+    assert clock.utc(lucca) == utc
+
+
 def test_utc_forms_sort_as_their_instants_do():
     # The SDK keeps the largest bookmark by comparing strings.
     times = ["2025-01-15T12:00:00", "2025-01-15T12:00:00.5", "2025-01-15T12:00:00.25"]
