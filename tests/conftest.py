@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import io
 import json
+import os
 import subprocess
 import sys
 import typing as t
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from lucca_emulator import LuccaEmulator, Tenant
+from lucca_emulator.v5 import TOKEN_PATH
+from lucca_emulator.v5_data import RESOURCES
 from tap_lucca.tap import TapLucca
 
 API_KEY = "test-key-0f9c2b7e5d"
@@ -95,3 +98,44 @@ def fast_config(emulator: LuccaEmulator, **settings: t.Any) -> dict:
 @pytest.fixture
 def config(emulator: LuccaEmulator) -> dict:
     return fast_config(emulator)
+
+
+@dataclasses.dataclass(frozen=True)
+class NewApiWarehouse:
+    """A new-API tenant in DuckDB, with the new API's models built."""
+
+    tenant: Tenant
+    database: Path
+    #: Each new-API resource as the emulator served it.
+    truth: dict[str, list[dict]]
+
+
+@pytest.fixture(scope="session")
+def new_api_warehouse(tmp_path_factory) -> NewApiWarehouse:
+    """A tenant loaded by `meltano run tap-lucca target-duckdb` in new-API mode, then the
+    new API's models and what they depend on built and tested by `dbt-duckdb:build-new-api`
+    (the legacy models need the legacy streams)."""
+    tmp = tmp_path_factory.mktemp("lucca_api")
+    tenant = Tenant.generate(users=300, seed=17)
+    database = tmp / "warehouse.duckdb"
+    client_id, secret = "dbt-client", "dbt&secret+=%"
+    with LuccaEmulator(tenant, client_id=client_id, client_secret=secret) as emulator:
+        env = {
+            **{k: v for k, v in os.environ.items() if k != "TAP_LUCCA_API_KEY"},
+            "TAP_LUCCA_API_URL": emulator.url,
+            "TAP_LUCCA_CLIENT_ID": client_id,
+            "TAP_LUCCA_CLIENT_SECRET": secret,
+            "TAP_LUCCA_OAUTH_TOKEN_URL": emulator.url + TOKEN_PATH,
+            "TAP_LUCCA_MAX_REQUESTS_PER_MINUTE": "100000",
+            "TARGET_DUCKDB_FILEPATH": str(database),
+            "DBT_DUCKDB_PATH": str(database),
+            "DBT_TARGET_PATH": str(tmp / "dbt"),
+            "DBT_LOG_PATH": str(tmp / "dbt"),
+            "MELTANO_STATE_BACKEND_URI": f"file://{tmp}/state",
+        }
+        loaded = run_meltano(env, "--environment=dev", "run", "tap-lucca", "target-duckdb")
+        assert loaded.returncode == 0, loaded.stderr[-3000:]
+        built = run_meltano(env, "--environment=dev", "invoke", "dbt-duckdb:build-new-api")
+        assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+        truth = {resource: emulator.v5.records(resource) for resource in RESOURCES}
+    return NewApiWarehouse(tenant, database, truth)

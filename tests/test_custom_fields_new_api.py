@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import re
 import urllib.parse
 import urllib.request
@@ -20,7 +19,7 @@ from referencing.jsonschema import DRAFT202012
 from lucca_emulator import LuccaEmulator, Tenant
 from lucca_emulator.v5 import API_VERSION, TOKEN_PATH
 from tests import hr_truth
-from tests.conftest import Sync, run_meltano, run_tap
+from tests.conftest import Sync, run_tap
 from tests.reference import OPENAPI
 from tests.test_custom_fields import expected_columns
 from tests.test_new_api import CLIENT_ID, CLIENT_SECRET, new_api_config
@@ -201,29 +200,9 @@ def test_a_tenant_without_the_extension_paths_skips_both_streams_with_one_warnin
     assert sync.records == {}
 
 
-def test_the_long_model_holds_every_value_of_a_new_api_load_in_order(tmp_path):
+def test_the_long_model_holds_every_value_of_a_new_api_load_in_order(new_api_warehouse):
     """`meltano run tap-lucca target-duckdb` in new-API mode, then `dbt-duckdb:build-new-api`."""
-    tenant = Tenant.generate(users=150, seed=31)
-    database = tmp_path / "warehouse.duckdb"
-    with LuccaEmulator(tenant, client_id=CLIENT_ID, client_secret=CLIENT_SECRET) as emulator:
-        env = {
-            **os.environ,
-            "TAP_LUCCA_API_URL": emulator.url,
-            "TAP_LUCCA_CLIENT_ID": CLIENT_ID,
-            "TAP_LUCCA_CLIENT_SECRET": CLIENT_SECRET,
-            "TAP_LUCCA_OAUTH_TOKEN_URL": emulator.url + TOKEN_PATH,
-            "TAP_LUCCA_MAX_REQUESTS_PER_MINUTE": "100000",
-            "TARGET_DUCKDB_FILEPATH": str(database),
-            "DBT_DUCKDB_PATH": str(database),
-            "DBT_TARGET_PATH": str(tmp_path / "dbt"),
-            "DBT_LOG_PATH": str(tmp_path / "dbt"),
-            "MELTANO_STATE_BACKEND_URI": f"file://{tmp_path}/state",
-        }
-        env.pop("TAP_LUCCA_API_KEY", None)
-        loaded = run_meltano(env, "--environment=dev", "run", "tap-lucca", "target-duckdb")
-        assert loaded.returncode == 0, loaded.stderr[-3000:]
-    built = run_meltano(env, "--environment=dev", "invoke", "dbt-duckdb:build-new-api")
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    tenant, database = new_api_warehouse.tenant, new_api_warehouse.database
 
     with duckdb.connect(str(database), read_only=True) as connection:
         landed = connection.execute(

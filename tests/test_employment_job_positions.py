@@ -4,16 +4,10 @@ and manager in force over each stretch of it, loaded by Meltano and built by dbt
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import duckdb
 import pytest
 
-from lucca_emulator import LuccaEmulator, Tenant
-from lucca_emulator.v5 import TOKEN_PATH
-from tests.conftest import run_meltano
-
-CLIENT_ID, CLIENT_SECRET = "dbt-client", "dbt&secret+=%"
 #: The new API's staging models and the resource each stages.
 RESOURCES = {
     "stg_employees": "employees",
@@ -25,31 +19,13 @@ RESOURCES = {
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A tenant loaded by `meltano run tap-lucca target-duckdb` in new-API mode, then
-    the model and what it depends on built and tested by `dbt build`."""
-    tmp = tmp_path_factory.mktemp("lucca_api")
-    tenant = Tenant.generate(users=300, seed=17)
-    database = tmp / "warehouse.duckdb"
-    with LuccaEmulator(tenant, client_id=CLIENT_ID, client_secret=CLIENT_SECRET) as emulator:
-        env = {
-            **os.environ,
-            "TAP_LUCCA_API_URL": emulator.url,
-            "TAP_LUCCA_CLIENT_ID": CLIENT_ID,
-            "TAP_LUCCA_CLIENT_SECRET": CLIENT_SECRET,
-            "TAP_LUCCA_OAUTH_TOKEN_URL": emulator.url + TOKEN_PATH,
-            "TAP_LUCCA_MAX_REQUESTS_PER_MINUTE": "100000",
-            "TARGET_DUCKDB_FILEPATH": str(database),
-            "DBT_DUCKDB_PATH": str(database),
-            "MELTANO_STATE_BACKEND_URI": f"file://{tmp}/state",
-        }
-        env.pop("TAP_LUCCA_API_KEY", None)
-        loaded = run_meltano(env, "--environment=dev", "run", "tap-lucca", "target-duckdb")
-        assert loaded.returncode == 0, loaded.stderr[-3000:]
-        # The legacy models need the legacy streams: only this model and its parents.
-        dbt = run_meltano(env, "--environment=dev", "invoke", "dbt-duckdb:build-new-api")
-        assert dbt.returncode == 0, dbt.stdout[-3000:] + dbt.stderr[-3000:]
-        truth = {resource: emulator.v5.records(resource) for resource in RESOURCES.values()}
+def built(new_api_warehouse):
+    """The new-API warehouse's model rows, staging counts and types, with the truth."""
+    tenant, database, truth = (
+        new_api_warehouse.tenant,
+        new_api_warehouse.database,
+        new_api_warehouse.truth,
+    )
     with duckdb.connect(str(database), read_only=True) as connection:
         rows = connection.execute(
             "select employment_id, employee_id, job_position_id, job_title, department_id,"
