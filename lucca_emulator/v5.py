@@ -48,13 +48,18 @@ DEFAULT_LIMIT, MAX_LIMIT = 25, 100
 STATUSES = ("active", "upcoming", "deactivated")
 
 
-def _cursor(after: int) -> str:
+def _order(ident: str) -> tuple[int, int | str]:
+    """Where an id sorts: numeric ids by number, others (custom fields' `e_…`) after."""
+    return (0, int(ident)) if ident.isdigit() else (1, ident)
+
+
+def _cursor(after: str) -> str:
     return base64.urlsafe_b64encode(f"after:{after}".encode()).decode()
 
 
-def _after(token: str) -> int:
+def _after(token: str) -> str:
     try:
-        return int(base64.urlsafe_b64decode(token.encode()).decode().removeprefix("after:"))
+        return base64.urlsafe_b64decode(token.encode()).decode().removeprefix("after:")
     except ValueError:
         raise ProblemError(400, "page is not a cursor this API gave") from None
 
@@ -174,9 +179,8 @@ class V5Api:
         """The body for `GET <path>`; `url` is the path's own address."""
         resource, _, ident = path.removeprefix(PREFIX).strip("/").partition("/")
         if resource in v5_extensions.SCOPES and not ident:
-            return v5_extensions.answer(
-                self.tenant, resource, params, url, self.honours_updated_filter
-            )
+            include = set((_one(params, "include") or "").split(","))
+            return self._collection(resource, params, url, include)
         if resource not in RESOURCES or "/" in ident:
             raise ProblemError(404, f"No resource {path.removeprefix(PREFIX)}")
         include = set((_one(params, "include") or "").split(","))
@@ -202,18 +206,26 @@ class V5Api:
         if not limit_text.isdigit() or int(limit_text) > MAX_LIMIT:
             raise ProblemError(400, f"limit must be between 0 and {MAX_LIMIT}")
         limit = int(limit_text)
-        after = _after(page) if (page := _one(params, "page")) else -1
-        rows = self.records(resource)
+        if resource in v5_extensions.SCOPES:
+            rows = sorted(
+                v5_extensions.rows(self.tenant, resource, params), key=lambda r: _order(r["id"])
+            )
+        else:
+            rows = self.records(resource)
         if resource == "employees":
             wanted = (_one(params, "status") or "active,upcoming").split(",")
             if not set(wanted) <= set(STATUSES):
                 raise ProblemError(400, f"status takes {','.join(STATUSES)}")
             rows = [r for r in rows if r["status"] in wanted]
         updated = _one(params, "lastUpdatedAt")
-        if updated is not None and self.honours_updated_filter and resource != "departments":
+        # Resources the reference dates none of (departments...) ignore the filter.
+        dated = bool(rows) and "lastUpdatedAt" in rows[0]
+        if updated is not None and self.honours_updated_filter and dated:
             low, high = _range(updated)
             rows = [r for r in rows if low <= r["lastUpdatedAt"] <= high]
-        start = sum(1 for r in rows if int(r["id"]) <= after)
+        # A cursor holds the id the page starts after; an empty one, the first page.
+        after = _after(page) if (page := _one(params, "page")) else ""
+        start = sum(1 for r in rows if _order(r["id"]) <= _order(after)) if after else 0
         items = rows[start : start + limit]
         body: dict[str, Any] = {
             "type": resource,
@@ -224,10 +236,10 @@ class V5Api:
             body["totalCount"] = len(rows)
         if "links" in include:
             more = bool(items) and start + limit < len(rows)
-            back = rows[start - limit - 1]["id"] if start > limit else -1
+            back = rows[start - limit - 1]["id"] if start > limit else ""
             body["links"] = {
-                "prev": {"href": f"{url}?page={_cursor(int(back))}"} if start else None,
-                "next": {"href": f"{url}?page={_cursor(int(items[-1]['id']))}"} if more else None,
+                "prev": {"href": f"{url}?page={_cursor(back)}"} if start else None,
+                "next": {"href": f"{url}?page={_cursor(items[-1]['id'])}"} if more else None,
             }
         if "embedded" in include:
             body["embedded"] = self._embedded(resource, items)
@@ -235,11 +247,16 @@ class V5Api:
 
     @staticmethod
     def _served(resource: str, record: dict[str, Any], include: set[str]) -> dict[str, Any]:
-        """A record as served: with its `links` when asked for."""
-        return {**record, "links": links(resource, record)} if "links" in include else record
+        """A record as served: with its `links` when asked for (the custom fields'
+        schemas have none)."""
+        if "links" not in include or resource not in RESOURCES:
+            return record
+        return {**record, "links": links(resource, record)}
 
     def _embedded(self, resource: str, items: list[dict[str, Any]]) -> dict[str, Any]:
         """The resources the items refer to, by key then id (none for some resources)."""
+        if resource in v5_extensions.SCOPES:
+            return v5_extensions.embedded(self.tenant, resource, items)
         embedded: dict[str, Any] = {}
         for key, (related, prop) in EMBEDDED.get(resource, {}).items():
             wanted = {r[prop]["id"] for r in items if r.get(prop)}
