@@ -234,7 +234,7 @@ class V5Api:
         }
         if "totalCount" in include:
             body["totalCount"] = len(rows)
-        if "links" in include:
+        if "links" in include and resource not in v5_extensions.UNLINKED:
             more = bool(items) and start + limit < len(rows)
             back = rows[start - limit - 1]["id"] if start > limit else ""
             body["links"] = {

@@ -26,6 +26,8 @@ SCOPES = {
     "employee-extensions": "employee-extensions.readonly",
     "taxonomy-labels": "taxonomies.readonly",
 }
+#: Collections whose schema in the reference has no `links`: one page, up to 100 items.
+UNLINKED = frozenset({"employee-extension-definitions"})
 _SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 # The reference's base schemas (extension-definition.schema.title), by kind.
 _TITLES = {BOOLEAN: "boolean", INTEGER: "int32", NUMBER: "decimal", DATE: "legacy-date"}

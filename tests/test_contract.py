@@ -33,6 +33,9 @@ ITEMS = {
     "business-establishments": "business-establishment",
 }
 RESOURCES = tuple(ITEMS)
+#: The custom fields' collections: schemas of the reference, at the paths of Lucca's docs'
+#: examples (the reference gives them no path).
+GUESSED = tuple(v5_extensions.SCOPES)
 DOCUMENT = load(OPENAPI)
 BASE = "urn:lucca-api-2024-11-01"
 REGISTRY = Registry().with_resource(BASE, Resource(contents=DOCUMENT, specification=DRAFT202012))
@@ -73,7 +76,13 @@ def pointer(*parts: str) -> str:
 
 
 def response_schema(path: str) -> dict:
-    """A reference to the 200 JSON schema of `GET path`, resolved in the document."""
+    """A reference to the 200 JSON schema of `GET path`, resolved in the document; for a
+    custom fields' collection, which has no path, its collection schema."""
+    if (resource := path.removeprefix("/lucca-api/")) in GUESSED:
+        parts = [f"{BASE}#/components/schemas/{resource}"]
+        if (embedded := f"{resource[:-1]}.embedded") in DOCUMENT["components"]["schemas"]:
+            parts.append(f"{BASE}#/components/schemas/{embedded}")
+        return {"allOf": [{"$ref": part} for part in parts]}
     where = pointer("paths", path, "get", "responses", "200", "content", "application/json")
     return {"$ref": f"{BASE}#/{where}/schema"}
 
@@ -90,7 +99,8 @@ def violations(body: object, schema: dict) -> list[str]:
 def undocumented(instance: object, schema: dict, where: str = "") -> set[str]:
     """The paths of keys in `instance` that `schema` names nowhere (its `properties`,
     through `$ref`, `allOf` and nullable `oneOf`); `additionalProperties` schemas (the
-    embedded resources, by id) are followed."""
+    embedded resources, by id) are followed, and an object schema that names no property
+    at all is free-form."""
     resolver = REGISTRY.resolver(BASE)
 
     def branches(node: dict) -> list[dict]:
@@ -113,6 +123,8 @@ def undocumented(instance: object, schema: dict, where: str = "") -> set[str]:
             return {p for item in value for p in walk(item, inner, f"{path}[]")}
         if not isinstance(value, dict):
             return set()
+        if not any("properties" in n or "additionalProperties" in n for n in nodes):
+            return set()  # a free-form object, such as a definition's own JSON schema
         named = {k: s for n in nodes for k, s in n.get("properties", {}).items()}
         extra = [
             n["additionalProperties"]
@@ -147,14 +159,16 @@ def served():
                 "max_requests_per_minute": 100_000,
             }
         )
-        sent = [r for r in emulator.requests if r.path.removeprefix("/lucca-api/") in ITEMS]
-        guessed = {r.path for r in emulator.requests if r.path.startswith("/lucca-api/")}
-        guessed -= {r.path for r in sent}
+        read = [r for r in emulator.requests if r.path.startswith("/lucca-api/")]
+        sent = [r for r in read if r.path.removeprefix("/lucca-api/") in ITEMS]
+        guessed = [r for r in read if r.path.removeprefix("/lucca-api/") in GUESSED]
         form = {
             "grant_type": "client_credentials",
             "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET,
-            "scope": " ".join(f"{r}.readonly" for r in RESOURCES),
+            "scope": " ".join(
+                [*(f"{r}.readonly" for r in RESOURCES), *v5_extensions.SCOPES.values()]
+            ),
         }
         token = requests.post(emulator.url + TOKEN_PATH, data=form, timeout=10).json()
         session = requests.Session()
@@ -166,6 +180,9 @@ def served():
             return session.get(emulator.url + path, params=params, timeout=10)
 
         collections = [(r.path, get(r.path, {k: v[-1] for k, v in r.params.items()})) for r in sent]
+        guessed_pages = [
+            (r.path, get(r.path, {k: v[-1] for k, v in r.params.items()})) for r in guessed
+        ]
         embedded = [
             (f"/lucca-api/{resource}", get(f"/lucca-api/{resource}", {"include": "embedded"}))
             for resource in RESOURCES
@@ -177,8 +194,9 @@ def served():
             for params in ({"include": "links,embedded"},)
         ]
         yield {
+            "read": read,
             "sent": sent,
-            "guessed": guessed,
+            "guessed": guessed_pages,
             "collections": collections,
             "embedded": embedded,
             "items": items,
@@ -191,8 +209,22 @@ def test_the_tap_reads_every_resource_the_contract_covers(served):
 
 
 def test_the_paths_the_reference_lacks_are_only_the_custom_fields(served):
-    """Their items are held to the reference's schemas in test_custom_fields_new_api."""
-    assert served["guessed"] == {f"/lucca-api/{p}" for p in v5_extensions.SCOPES}
+    read = {r.path for r in served["read"]} - {r.path for r in served["sent"]}
+
+    assert read == {f"/lucca-api/{resource}" for resource in GUESSED}
+
+
+def test_the_custom_fields_pages_validate_against_the_reference_schemas(served):
+    invalid = {
+        f"{path}?{answer.request.url.partition('?')[2]}": problems
+        for path, answer in served["guessed"]
+        if (problems := violations(answer.json(), response_schema(path)))
+    }
+
+    assert invalid == {}
+    assert {path for path, answer in served["guessed"] if answer.json()["items"]} == {
+        f"/lucca-api/{resource}" for resource in GUESSED
+    }
 
 
 def test_every_page_the_tap_reads_validates_against_the_reference(served):
@@ -230,13 +262,14 @@ def test_every_item_path_validates_against_the_reference(served):
 
 
 def test_every_answer_names_its_api_version(served):
-    answers = [a for _, a in served["collections"] + served["embedded"] + served["items"]]
+    pages = served["collections"] + served["guessed"] + served["embedded"] + served["items"]
+    answers = [a for _, a in pages]
 
     assert {a.headers.get("Api-Version") for a in answers} == {"2024-11-01"}
 
 
 def test_no_response_carries_a_property_the_reference_does_not_document(served):
-    answers = served["collections"] + served["embedded"] + served["items"]
+    answers = served["collections"] + served["guessed"] + served["embedded"] + served["items"]
     invented = {
         path: keys
         for path, answer in answers
