@@ -19,11 +19,11 @@ from tap_lucca.v5 import V5Stream
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
     from tap_lucca.field_catalog import FieldCatalog
     from tap_lucca.paging import Page
+    from tap_lucca.tap import TapLucca
 
 #: Banking, insurance and personal contact data. applicationData's remuneration is
 #: left out key by key (see application_data.py).
@@ -59,9 +59,9 @@ class UsersStream(V3Stream):
         | {"customFields", "axisSections"}
     )
 
-    def __init__(self, tap: Tap) -> None:
+    def __init__(self, tap: TapLucca) -> None:
         super().__init__(tap)
-        self.catalog: FieldCatalog = tap.field_catalog  # type: ignore[attr-defined]
+        self.catalog: FieldCatalog = self.tap.field_catalog
 
     @cached_property
     def fields(self) -> str:
@@ -233,9 +233,9 @@ class AxisSectionsStream(V3Stream):
     path = "/api/v3/axissections"
     added_properties = LuccaStream.added_properties | {"axisName"}
 
-    def __init__(self, tap: Tap) -> None:
+    def __init__(self, tap: TapLucca) -> None:
         super().__init__(tap)
-        self.catalog: FieldCatalog = tap.field_catalog  # type: ignore[attr-defined]
+        self.catalog: FieldCatalog = self.tap.field_catalog
 
     @property
     def partitions(self) -> list[dict] | None:
@@ -247,11 +247,10 @@ class AxisSectionsStream(V3Stream):
         return super().post_process(row, context)
 
 
-def legacy_axes(tap: Tap) -> dict[int, str | None]:
+def legacy_axes(tap: TapLucca) -> dict[int, str | None]:
     """The axes of a legacy tenant, from both lists that can tell them."""
-    streams = tap.streams
-    properties = streams["custom_fields"].read_ahead()  # type: ignore[attr-defined]
-    return discovered_axes(streams["axes"].read_ahead(), properties)  # type: ignore[attr-defined]
+    properties = t.cast("ReadAhead", tap.streams["custom_fields"]).read_ahead()
+    return discovered_axes(t.cast("ReadAhead", tap.streams["axes"]).read_ahead(), properties)
 
 
 class LeaveAccountsStream(V3Stream):
@@ -366,9 +365,9 @@ class CustomFieldValuesStream(V5Stream):
     name = "custom_field_values"
     path = "/lucca-api/employee-extensions"
 
-    def __init__(self, tap: Tap) -> None:
+    def __init__(self, tap: TapLucca) -> None:
         super().__init__(tap)
-        self.catalog: FieldCatalog = tap.field_catalog  # type: ignore[attr-defined]
+        self.catalog: FieldCatalog = self.tap.field_catalog
         self._labels: dict[str, str] = {}
         self._embedded: dict[str, dict] = {}
         self._unasked: set[str] = set()
@@ -412,6 +411,4 @@ class CustomFieldValuesStream(V5Stream):
             "createdAt": row.get("createdAt"),
             "lastUpdatedAt": row.get("lastUpdatedAt"),
         }
-        if "deletedAt" in row:
-            value["deletedAt"] = row["deletedAt"]
         return super().post_process(value, context)
