@@ -1,14 +1,18 @@
-"""Print tap-lucca's Meltano Hub plugin definition, built from `tap-lucca --about`.
+"""tap-lucca's settings, declared once in `tap_lucca/tap.py`, copied where Meltano and
+people read them: the Meltano Hub definition, the `tap-lucca` entry of meltano.yml and
+the table in docs/reference.md, all built from `tap-lucca --about`.
 
-    python scripts/plugin_definition.py > hub/tap-lucca.yml
+    python scripts/plugin_definition.py           # print the Hub definition
+    python scripts/plugin_definition.py --write   # write all three copies
 
-Run it again whenever a setting changes; tests/test_plugin_definition.py checks that
-the committed file and `--about` agree.
+Run it with `--write` whenever a setting changes; tests/test_plugin_definition.py
+checks that the three copies and `--about` agree.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,12 +23,19 @@ KINDS = {"string": "string", "integer": "integer", "boolean": "boolean"}
 KINDS |= {"object": "object", "array": "array", "number": "decimal"}
 
 
-def about() -> dict:
+ROOT = Path(__file__).parents[1]
+
+
+def printed_about(form: str) -> str:
+    """What `tap-lucca --about --format=<form>` prints."""
     executable = Path(sys.executable).parent / "tap-lucca"
-    output = subprocess.run(
-        [executable, "--about", "--format=json"], capture_output=True, check=True, text=True
+    return subprocess.run(
+        [executable, "--about", f"--format={form}"], capture_output=True, check=True, text=True
     ).stdout
-    return json.loads(output)
+
+
+def about() -> dict:
+    return json.loads(printed_about("json"))
 
 
 def kind(schema: dict) -> str:
@@ -68,5 +79,41 @@ def definition(about: dict) -> dict:
     }
 
 
+def dumped(data: object, indent: str = "", width: int = 100) -> str:
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=width)
+    return "".join(indent + line if line.strip() else line for line in text.splitlines(True))
+
+
+def with_settings(meltano_yml: str, settings: list[dict]) -> str:
+    """meltano.yml with the `tap-lucca` extractor's settings replaced, the rest as is."""
+    entry = meltano_yml.index("  - name: tap-lucca\n")
+    start = meltano_yml.index("    settings:\n", entry) + len("    settings:\n")
+    end = re.compile(r"^(?!    |\s*$)", re.M).search(meltano_yml, start)
+    stop = end.start() if end else len(meltano_yml)
+    body = dumped(settings, "    ", width=112)  # with the indent, meltano.yml's line length
+    blank = "\n" if meltano_yml[start:stop].endswith("\n\n") else ""
+    return meltano_yml[:start] + body + blank + meltano_yml[stop:]
+
+
+def with_table(page: str, markdown: str) -> str:
+    """The docs page with its settings table replaced by the one `--about` prints."""
+    table = "\n".join(line for line in markdown.splitlines() if line.startswith("|")) + "\n"
+    first = page.index("| Setting | Required |")
+    last = page.index("\n\n", first) + 1
+    return page[:first] + table + page[last:]
+
+
+def write_all() -> None:
+    described = definition(about())
+    (ROOT / "hub" / "tap-lucca.yml").write_text(dumped(described))
+    meltano = ROOT / "meltano.yml"
+    meltano.write_text(with_settings(meltano.read_text(), described["settings"]))
+    reference = ROOT / "docs" / "reference.md"
+    reference.write_text(with_table(reference.read_text(), printed_about("markdown")))
+
+
 if __name__ == "__main__":
-    yaml.safe_dump(definition(about()), sys.stdout, sort_keys=False, allow_unicode=True, width=100)
+    if sys.argv[1:] == ["--write"]:
+        write_all()
+    else:
+        sys.stdout.write(dumped(definition(about())))
