@@ -42,7 +42,7 @@ start_emulator() {
   for _ in $(seq 300); do
     grep -q "listening" "$started" && return 0
     if ! kill -0 "${emulators[-1]}" 2>/dev/null; then
-      local advice="free it, or pick another port: DEMO_PORT=$((port + 2)) make $make_target"
+      local advice="free it, or pick another port: DEMO_PORT=$((port + 1)) make $make_target"
       [ "$mode" = fleet ] && advice="free it: the fleet's demo clients are on 8767 and 8768"
       echo "demo: $(tail -n 1 "$started"): $advice" >&2
       exit 1
