@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
+import functools
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import typing as t
 from pathlib import Path
 
@@ -23,10 +27,34 @@ API_KEY = "test-key-0f9c2b7e5d"
 ROOT = Path(__file__).parents[1]
 
 
+@functools.cache
+def worker_sys_dir() -> Path:
+    """This test process's own `.meltano`: the project's installed plugins, with a run
+    folder and a system database of its own. Meltano writes a tap's catalog and state
+    to one path per plugin (`run/tap-lucca/`): test processes side by side must not
+    share it."""
+    sys_dir = Path(tempfile.mkdtemp(prefix="meltano-"))
+    atexit.register(shutil.rmtree, sys_dir, ignore_errors=True)
+    for plugins in ("extractors", "loaders", "utilities"):
+        (sys_dir / plugins).symlink_to(ROOT / ".meltano" / plugins)
+    return sys_dir
+
+
+def in_project(env: dict) -> dict:
+    """`env` for a command run in the project folder, with this process's `.meltano`."""
+    return {"MELTANO_SYS_DIR_ROOT": str(worker_sys_dir()), **env}
+
+
 def run_in_project(env: dict, *command: str | Path) -> subprocess.CompletedProcess:
     """Run a command in the project folder, as a person would."""
     return subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
+        command,
+        cwd=ROOT,
+        env=in_project(env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 

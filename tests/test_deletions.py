@@ -136,7 +136,8 @@ def test_duckdb_keeps_the_rows_deleted_in_lucca(small_emulator, tmp_path):
         "MELTANO_STATE_BACKEND_URI": f"file://{tmp_path}/state",
     }
     run = ("--environment=dev", "run", "tap-lucca", "target-duckdb")
-    assert run_meltano(env, *run).returncode == 0
+    first = run_meltano(env, *run)
+    assert first.returncode == 0, first.stderr[-3000:]
     contract, department = delete_a_contract_and_a_department(small_emulator.tenant)
 
     result = run_meltano(env, *run)

@@ -8,11 +8,12 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.conftest import run_in_project
 
 ROOT = Path(__file__).parents[1]
 SHELL_BLOCK = re.compile(r"^```(?:sh|bash|console)\n(.*?)^```", re.M | re.S)
@@ -68,7 +69,5 @@ def test_the_readme_command_works_as_written(words: list[str]):
         assert {block for block in words[at:] if ":" in block} <= plugin_commands()
         dry_run = [str(ROOT / program), *words[1:at], "--dry-run", *words[at:]]
         env = {**os.environ, "MELTANO_CLI_DISABLE_VERSION_CHECK": "true"}
-        answer = subprocess.run(
-            dry_run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
-        )
+        answer = run_in_project(env, *dry_run)
         assert answer.returncode == 0, answer.stderr[-2000:]

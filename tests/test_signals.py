@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from lucca_emulator import LuccaEmulator, Tenant
-from tests.conftest import API_KEY, ROOT, run_tap
+from tests.conftest import API_KEY, ROOT, in_project, run_tap
 from tests.tap_process import start_tap, users_only_catalog
 
 MELTANO = Path(sys.executable).parent / "meltano"
@@ -127,7 +127,7 @@ def test_meltano_run_stopped_by_ctrl_c_is_a_failed_run(tenant, tmp_path):
         meltano = subprocess.Popen(
             [MELTANO, "--environment=demo", "run", "tap-lucca", "target-jsonl"],
             cwd=ROOT,
-            env=env,
+            env=in_project(env),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
