@@ -128,6 +128,20 @@ def config(emulator: LuccaEmulator) -> dict:
     return fast_config(emulator)
 
 
+def duckdb_warehouse(tmp: Path) -> dict[str, str]:
+    """The settings of a `meltano run … target-duckdb dbt-duckdb:…` whose warehouse, dbt
+    files and state all live in `tmp`, at full speed."""
+    database = str(tmp / "warehouse.duckdb")
+    return {
+        "TAP_LUCCA_MAX_REQUESTS_PER_MINUTE": "100000",
+        "TARGET_DUCKDB_FILEPATH": database,
+        "DBT_DUCKDB_PATH": database,
+        "DBT_TARGET_PATH": str(tmp / "dbt"),
+        "DBT_LOG_PATH": str(tmp / "dbt"),
+        "MELTANO_STATE_BACKEND_URI": f"file://{tmp}/state",
+    }
+
+
 @dataclasses.dataclass(frozen=True)
 class NewApiWarehouse:
     """A new-API tenant in DuckDB, with the new API's models built."""
@@ -145,7 +159,6 @@ def new_api_warehouse(tmp_path_factory) -> NewApiWarehouse:
     (the legacy models need the legacy streams)."""
     tmp = tmp_path_factory.mktemp("lucca_api")
     tenant = Tenant.generate(users=300, seed=17)
-    database = tmp / "warehouse.duckdb"
     client_id, secret = "dbt-client", "dbt&secret+=%"
     with LuccaEmulator(tenant, client_id=client_id, client_secret=secret) as emulator:
         env = {
@@ -154,16 +167,11 @@ def new_api_warehouse(tmp_path_factory) -> NewApiWarehouse:
             "TAP_LUCCA_CLIENT_ID": client_id,
             "TAP_LUCCA_CLIENT_SECRET": secret,
             "TAP_LUCCA_OAUTH_TOKEN_URL": emulator.url + TOKEN_PATH,
-            "TAP_LUCCA_MAX_REQUESTS_PER_MINUTE": "100000",
-            "TARGET_DUCKDB_FILEPATH": str(database),
-            "DBT_DUCKDB_PATH": str(database),
-            "DBT_TARGET_PATH": str(tmp / "dbt"),
-            "DBT_LOG_PATH": str(tmp / "dbt"),
-            "MELTANO_STATE_BACKEND_URI": f"file://{tmp}/state",
+            **duckdb_warehouse(tmp),
         }
         loaded = run_meltano(env, "--environment=dev", "run", "tap-lucca", "target-duckdb")
         assert loaded.returncode == 0, loaded.stderr[-3000:]
         built = run_meltano(env, "--environment=dev", "invoke", "dbt-duckdb:build-new-api")
         assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
         truth = {resource: emulator.v5.records(resource) for resource in RESOURCES}
-    return NewApiWarehouse(tenant, database, truth)
+    return NewApiWarehouse(tenant, tmp / "warehouse.duckdb", truth)

@@ -15,7 +15,7 @@ import pytest
 
 from lucca_emulator import LuccaEmulator, Tenant
 from tests import hr_truth
-from tests.conftest import API_KEY, run_meltano
+from tests.conftest import API_KEY, duckdb_warehouse, run_meltano
 from tests.truth import LEGACY_STREAMS, hours
 
 if TYPE_CHECKING:
@@ -29,17 +29,7 @@ def warehouse(tmp_path_factory):
     """A tenant landed and modelled by one `meltano run`, and the dbt docs generated."""
     tmp = tmp_path_factory.mktemp("warehouse")
     tenant = Tenant.generate(users=700, seed=13)
-    database = tmp / "warehouse.duckdb"
-    env = {
-        **os.environ,
-        "TAP_LUCCA_API_KEY": API_KEY,
-        "TAP_LUCCA_MAX_REQUESTS_PER_MINUTE": "100000",
-        "TARGET_DUCKDB_FILEPATH": str(database),
-        "DBT_DUCKDB_PATH": str(database),
-        "DBT_TARGET_PATH": str(tmp / "dbt"),
-        "DBT_LOG_PATH": str(tmp / "dbt"),
-        "MELTANO_STATE_BACKEND_URI": f"file://{tmp}/state",
-    }
+    env = {**os.environ, "TAP_LUCCA_API_KEY": API_KEY, **duckdb_warehouse(tmp)}
     with LuccaEmulator(tenant, api_key=API_KEY) as emulator:
         env["TAP_LUCCA_API_URL"] = emulator.url
         run = run_meltano(
@@ -50,7 +40,7 @@ def warehouse(tmp_path_factory):
     assert docs.returncode == 0, docs.stdout[-3000:] + docs.stderr[-3000:]
     wide = wide_view(env, "dbt-duckdb", tenant_label(env["TAP_LUCCA_API_URL"]))
     assert wide.returncode == 0, wide.stdout[-3000:] + wide.stderr[-3000:]
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with duckdb.connect(env["TARGET_DUCKDB_FILEPATH"], read_only=True) as connection:
         yield tenant, connection, tmp / "dbt"
 
 
