@@ -32,17 +32,37 @@ from tap_lucca.throttle import retry_after_seconds
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterator, Mapping
 
+    from singer_sdk import Stream, Tap
     from singer_sdk.helpers.types import Context
 
     from tap_lucca.auth import Authenticator
     from tap_lucca.availability import AvailabilityPolicy
-    from tap_lucca.report import StreamReport
-    from tap_lucca.tap import TapLucca
+    from tap_lucca.field_catalog import FieldCatalog
+    from tap_lucca.report import RunReport, StreamReport
     from tap_lucca.throttle import RateLimiter
 
 
 # Lucca aborts requests that run longer than 5 s with a 408; it is worth a retry.
 _RETRIED_STATUSES = (HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.REQUEST_TIMEOUT)
+
+
+class LuccaTap(t.Protocol):
+    """What a stream asks of its tap: what the streams of one tenant's run share."""
+
+    @property
+    def config(self) -> Mapping[str, t.Any]: ...
+    @property
+    def streams(self) -> Mapping[str, Stream]: ...
+    @property
+    def authenticator(self) -> Authenticator: ...
+    @property
+    def rate_limiter(self) -> RateLimiter: ...
+    @property
+    def availability(self) -> AvailabilityPolicy: ...
+    @property
+    def run_report(self) -> RunReport: ...
+    @property
+    def field_catalog(self) -> FieldCatalog: ...
 
 
 class LuccaStream(sdk.StreamAdapter):
@@ -68,7 +88,7 @@ class LuccaStream(sdk.StreamAdapter):
     # One METRIC line per request drowned the log; the run summary counts requests.
     log_request_metrics = False
 
-    def __init__(self, tap: TapLucca) -> None:
+    def __init__(self, tap: Tap) -> None:
         super().__init__(tap, schema=self.schema_for(tap.config))
         self.tenant = tap.config.get("tenant") or default_tenant(tap.config["api_url"])
         self.clock = TenantClock(tap.config["timezone"])
@@ -83,8 +103,8 @@ class LuccaStream(sdk.StreamAdapter):
         return stream_schema(self.name)
 
     @property
-    def tap(self) -> TapLucca:
-        return t.cast("TapLucca", super().tap)
+    def tap(self) -> LuccaTap:
+        return t.cast("LuccaTap", super().tap)
 
     @property
     def url_base(self) -> str:

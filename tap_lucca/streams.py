@@ -9,7 +9,7 @@ from tap_lucca import application_data, custom_fields
 from tap_lucca.absences import AbsencesStream
 from tap_lucca.availability import EndpointUnavailable
 from tap_lucca.axes import discovered_axes, user_axis_keys, user_sections
-from tap_lucca.client import LuccaStream
+from tap_lucca.client import LuccaStream, LuccaTap
 from tap_lucca.hierarchy import legacy_department, with_parent_tree, with_tree
 from tap_lucca.read_ahead import ReadAhead
 from tap_lucca.v3 import V3Stream, fields_parameter
@@ -19,11 +19,11 @@ from tap_lucca.v5 import V5Stream
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
     from tap_lucca.field_catalog import FieldCatalog
     from tap_lucca.paging import Page
-    from tap_lucca.tap import TapLucca
 
 #: Banking, insurance and personal contact data. applicationData's remuneration is
 #: left out key by key (see application_data.py).
@@ -59,7 +59,7 @@ class UsersStream(V3Stream):
         | {"customFields", "axisSections"}
     )
 
-    def __init__(self, tap: TapLucca) -> None:
+    def __init__(self, tap: Tap) -> None:
         super().__init__(tap)
         self.catalog: FieldCatalog = self.tap.field_catalog
 
@@ -233,7 +233,7 @@ class AxisSectionsStream(V3Stream):
     path = "/api/v3/axissections"
     added_properties = LuccaStream.added_properties | {"axisName"}
 
-    def __init__(self, tap: TapLucca) -> None:
+    def __init__(self, tap: Tap) -> None:
         super().__init__(tap)
         self.catalog: FieldCatalog = self.tap.field_catalog
 
@@ -247,7 +247,7 @@ class AxisSectionsStream(V3Stream):
         return super().post_process(row, context)
 
 
-def legacy_axes(tap: TapLucca) -> dict[int, str | None]:
+def legacy_axes(tap: LuccaTap) -> dict[int, str | None]:
     """The axes of a legacy tenant, from both lists that can tell them."""
     properties = t.cast("ReadAhead", tap.streams["custom_fields"]).read_ahead()
     return discovered_axes(t.cast("ReadAhead", tap.streams["axes"]).read_ahead(), properties)
@@ -365,7 +365,7 @@ class CustomFieldValuesStream(V5Stream):
     name = "custom_field_values"
     path = "/lucca-api/employee-extensions"
 
-    def __init__(self, tap: TapLucca) -> None:
+    def __init__(self, tap: Tap) -> None:
         super().__init__(tap)
         self.catalog: FieldCatalog = self.tap.field_catalog
         self._labels: dict[str, str] = {}

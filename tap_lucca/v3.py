@@ -11,9 +11,8 @@ from tap_lucca.payload import payload
 
 if t.TYPE_CHECKING:
     import requests
+    from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
-
-    from tap_lucca.tap import TapLucca
 
 
 def items(body: dict) -> list[dict]:
@@ -83,7 +82,7 @@ class V3Stream(LuccaStream):
     #: Whether the `start_date` setting limits the first sync; its docs say users only.
     honours_start_date: t.ClassVar[bool] = False
 
-    def __init__(self, tap: TapLucca) -> None:
+    def __init__(self, tap: Tap) -> None:
         super().__init__(tap)
         # v3 answers with mixed ID casing (`departmentID` next to `calendarId`):
         # each key spelled unlike the schema is learnt once and renamed.

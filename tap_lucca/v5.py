@@ -23,9 +23,8 @@ if t.TYPE_CHECKING:
     from collections.abc import Iterable
 
     import requests
+    from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
-
-    from tap_lucca.tap import TapLucca
 
 API_VERSION = "2024-11-01"
 
@@ -68,7 +67,7 @@ class V5Stream(LuccaStream):
     #: The field holding Lucca's `lastUpdatedAt`; None: always read in full.
     updated_key: t.ClassVar[str | None] = "lastUpdatedAt"
 
-    def __init__(self, tap: TapLucca) -> None:
+    def __init__(self, tap: Tap) -> None:
         super().__init__(tap)
         filtered = self.config.get("last_updated_filter") and self.updated_key
         self.replication_key = self.updated_key if filtered else None
