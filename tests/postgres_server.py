@@ -94,3 +94,13 @@ def postgres_server(database: str = "warehouse") -> Iterator[dict[str, str]]:
             run(bin_dir / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def loader_and_dbt_settings(server: dict[str, str]) -> dict[str, str]:
+    """The environment that points target-postgres and dbt-postgres at `server`."""
+    return {
+        **{f"TARGET_POSTGRES_{key.upper()}": server[key] for key in ("host", "port", "user")},
+        "TARGET_POSTGRES_PASSWORD": server["password"],
+        "TARGET_POSTGRES_DATABASE": server["dbname"],
+        **{f"DBT_POSTGRES_{key.upper()}": value for key, value in server.items()},
+    }

@@ -54,11 +54,13 @@ def day(text: str | None) -> dt.date | None:
     return None if text is None else dt.date.fromisoformat(text)
 
 
-def test_each_employment_has_one_row_per_job_position_in_force_during_it(built):
-    tenant, positions, employments, rows, *_ = built
+def job_positions_in_force(tenant, truth: dict[str, list[dict]]) -> list[tuple]:
+    """The rows of `employment_job_positions`, computed from the emulator's truth: each
+    job position, cut to the employment it belongs to."""
     names = {d["id"]: d["name"] for d in tenant.departments}
+    employments = {e["id"]: e for e in truth["employments"]}
     expected = []
-    for position in positions:
+    for position in truth["job-positions"]:
         employment = employments[position["employment"]["id"]]
         employment_end = employment["end"] and employment["end"]["date"]
         ends = [d for d in (day(position["endsOn"]), day(employment_end)) if d]
@@ -76,6 +78,12 @@ def test_each_employment_has_one_row_per_job_position_in_force_during_it(built):
                 int(position["businessEstablishment"]["id"]),
             )
         )
+    return expected
+
+
+def test_each_employment_has_one_row_per_job_position_in_force_during_it(built):
+    tenant, _, _, rows, truth, *_ = built
+    expected = job_positions_in_force(tenant, truth)
 
     assert sorted(rows, key=str) == sorted(expected, key=str)
 

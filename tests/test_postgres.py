@@ -14,7 +14,7 @@ import pytest
 from lucca_emulator import LuccaEmulator, Tenant
 from tests import hr_truth
 from tests.conftest import API_KEY, run_meltano
-from tests.postgres_server import postgres_server
+from tests.postgres_server import loader_and_dbt_settings, postgres_server
 from tests.test_deletions import delete_a_contract_and_a_department
 from tests.test_warehouse import (
     ABSENTEEISM,
@@ -58,16 +58,7 @@ def postgres(tmp_path_factory):
             "TAP_LUCCA_API_URL": emulator.url,
             "TAP_LUCCA_API_KEY": API_KEY,
             "TAP_LUCCA_MAX_REQUESTS_PER_MINUTE": "100000",
-            "TARGET_POSTGRES_HOST": server["host"],
-            "TARGET_POSTGRES_PORT": server["port"],
-            "TARGET_POSTGRES_USER": server["user"],
-            "TARGET_POSTGRES_PASSWORD": server["password"],
-            "TARGET_POSTGRES_DATABASE": server["dbname"],
-            "DBT_POSTGRES_HOST": server["host"],
-            "DBT_POSTGRES_PORT": server["port"],
-            "DBT_POSTGRES_USER": server["user"],
-            "DBT_POSTGRES_PASSWORD": server["password"],
-            "DBT_POSTGRES_DBNAME": server["dbname"],
+            **loader_and_dbt_settings(server),
             "DBT_TARGET_PATH": str(tmp / "dbt"),
             "DBT_LOG_PATH": str(tmp / "dbt"),
             "MELTANO_STATE_BACKEND_URI": f"file://{tmp}/state",
