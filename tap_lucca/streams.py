@@ -364,6 +364,7 @@ class CustomFieldValuesStream(V5Stream):
 
     name = "custom_field_values"
     path = "/lucca-api/employee-extensions"
+    include = ("embedded", *V5Stream.include)  # the definitions and list labels
 
     def __init__(self, tap: Tap) -> None:
         super().__init__(tap)
@@ -374,7 +375,6 @@ class CustomFieldValuesStream(V5Stream):
 
     def get_url_params(self, context: Context | None, next_page_token: Page) -> dict[str, t.Any]:
         params = super().get_url_params(context, next_page_token)
-        params["include"] = "embedded,totalCount,links"
         if (chosen := self.catalog.requested_fields) is not None:
             params["extensionDefinition.id"] = ",".join(chosen)
         return params

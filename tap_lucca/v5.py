@@ -66,6 +66,8 @@ class V5Stream(LuccaStream):
     filters: t.ClassVar[dict[str, str]] = {}
     #: The field holding Lucca's `lastUpdatedAt`; None: always read in full.
     updated_key: t.ClassVar[str | None] = "lastUpdatedAt"
+    #: What each page asks Lucca to add: the count (progress), the links (next page).
+    include: t.ClassVar[tuple[str, ...]] = ("totalCount", "links")
 
     def __init__(self, tap: Tap) -> None:
         super().__init__(tap)
@@ -85,7 +87,7 @@ class V5Stream(LuccaStream):
         # The next href carries the cursor; our own limit, include and filters stay,
         # whether or not it repeats them.
         params = dict(parse_qsl(urlsplit(next_page_token.start or "").query))
-        params.update(self.filters, limit=next_page_token.size, include="totalCount,links")
+        params.update(self.filters, limit=next_page_token.size, include=",".join(self.include))
         if self._since:
             params["lastUpdatedAt"] = f"{self._since}--.."
         return params

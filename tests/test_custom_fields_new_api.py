@@ -107,6 +107,22 @@ def test_excluded_fields_are_filtered_out_of_the_request_and_of_the_output(small
     assert excluded <= {d["id"] for d in sync.records["custom_fields"]}
 
 
+def test_values_are_typed_from_the_definitions_embedded_in_their_pages_when_the_list_is_unreadable(
+    small_tenant,
+):
+    with LuccaEmulator(small_tenant, client_id=CLIENT_ID, client_secret=CLIENT_SECRET) as emulator:
+        emulator.failing_paths["/lucca-api/employee-extension-definitions"] = 403
+        sync = run(emulator)
+
+    truth = [v for values in small_tenant.custom_fields.values.values() for v in values]
+    landed = {r["id"]: r for r in sync.records["custom_field_values"]}
+    assert "custom_fields" not in sync.records
+    assert len(landed) == len(truth)
+    for value in truth:
+        row = landed[str(value.value_id)]
+        assert {k: row[k] for k in expected_columns(value)} == expected_columns(value), value
+
+
 def test_a_tenant_without_the_extension_paths_skips_both_streams_with_one_warning_each(
     small_tenant, caplog
 ):
