@@ -35,6 +35,13 @@ def worker_sys_dir() -> Path:
     share it."""
     sys_dir = Path(tempfile.mkdtemp(prefix="meltano-"))
     atexit.register(shutil.rmtree, sys_dir, ignore_errors=True)
+    return with_installed_plugins(sys_dir)
+
+
+def with_installed_plugins(sys_dir: Path) -> Path:
+    """`sys_dir`, a `.meltano` folder, with the plugins `meltano install` put in the
+    project's: another project folder runs them without installing them again."""
+    sys_dir.mkdir(exist_ok=True)
     for plugins in ("extractors", "loaders", "utilities"):
         (sys_dir / plugins).symlink_to(ROOT / ".meltano" / plugins)
     return sys_dir

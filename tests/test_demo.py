@@ -15,6 +15,7 @@ import pytest
 
 from lucca_emulator import Tenant
 from tap_lucca.tap import TapLucca
+from tests.conftest import with_installed_plugins
 
 ROOT = Path(__file__).parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -34,9 +35,7 @@ def project(tmp_path: Path) -> Path:
     (root / "scripts").mkdir(parents=True)
     shutil.copy(ROOT / "scripts" / "demo.sh", root / "scripts")
     shutil.copy(ROOT / "meltano.yml", root)
-    (root / ".meltano").mkdir()
-    for plugins in ("extractors", "loaders"):
-        (root / ".meltano" / plugins).symlink_to(ROOT / ".meltano" / plugins)
+    with_installed_plugins(root / ".meltano")
     (root / "output").mkdir()
     return root
 

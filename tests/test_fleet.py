@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from lucca_emulator import LuccaEmulator, Tenant
-from tests.conftest import API_KEY
+from tests.conftest import API_KEY, with_installed_plugins
 
 ROOT = Path(__file__).parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -52,9 +52,7 @@ def make_project(root: Path) -> Path:
     """The project's Meltano files, with its installed plugins and no client: a new clone."""
     (root / "clients").mkdir(parents=True)
     shutil.copy(ROOT / "meltano.yml", root)
-    (root / ".meltano").mkdir()
-    for plugins in ("extractors", "loaders"):
-        (root / ".meltano" / plugins).symlink_to(ROOT / ".meltano" / plugins)
+    with_installed_plugins(root / ".meltano")
     (root / ".venv").symlink_to(VENV_BIN.parent)
     (root / "orchestrate").symlink_to(ROOT / "orchestrate")
     return root

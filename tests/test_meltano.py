@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from lucca_emulator import LuccaEmulator, Tenant
-from tests.conftest import API_KEY, ROOT, run_meltano
+from tests.conftest import API_KEY, ROOT, run_meltano, with_installed_plugins
 from tests.truth import LEGACY_STREAMS
 
 if TYPE_CHECKING:
@@ -195,9 +195,7 @@ def test_duckdb_in_a_new_clone_finds_the_folder_of_its_file(tmp_path):
     for name in tracked:
         (clone / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, clone / name)
-    (clone / ".meltano").mkdir()
-    for plugins in ("extractors", "loaders"):
-        (clone / ".meltano" / plugins).symlink_to(ROOT / ".meltano" / plugins)
+    with_installed_plugins(clone / ".meltano")
 
     with LuccaEmulator(Tenant.generate(users=60, seed=3), api_key=API_KEY) as emulator:
         env = clean_env(
